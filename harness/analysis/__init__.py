@@ -1,0 +1,1 @@
+"""Analysis: summary metrics of each variant (pandas) and the scenario's checks."""

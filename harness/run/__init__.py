@@ -1,0 +1,1 @@
+"""The orchestrator: one variant's lifecycle and the loop over variants. Owns no mechanism."""

@@ -1,0 +1,178 @@
+"""One variant's lifecycle: stack up, load + faults + probes, heal, drain, stack down.
+
+Everything started here is stopped by one ExitStack, in reverse order of start, whatever
+happens: the nemesis heals first, then probes stop, then the load, the app, the proxy and MySQL.
+A crash of a component or a Ctrl-C still leaves the recorded files and an event saying why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.errors import AppError, HarnessError, LoadError
+from harness.faults import FaultContext
+from harness.history.recorder import History
+from harness.load.plan import LoadPlan, RequestPlan
+from harness.probes.loop import ProbeLoop, Sampler
+from harness.probes.mysql import MySQLSampler
+from harness.probes.pool import PoolSampler
+from harness.probes.proxy import ProxySampler
+from harness.run.nemesis import Nemesis
+from harness.run.progress import Progress
+from harness.scenario.model import Scenario
+from harness.stack.load import LoadProcess
+from harness.stack.mysql import mysql_server
+from harness.stack.net import free_port, split_host_port
+from harness.stack.proxy import fault_proxy
+from harness.stack.target import BuiltinApp
+
+log = logging.getLogger(__name__)
+PROXY_NAME = "mysql"
+LOAD_GRACE_S = 90.0  # how long past duration_s the load may take to finish its last requests
+
+
+@dataclass
+class VariantResult:
+    name: str
+    status: str = "completed"  # completed | interrupted | failed
+    error: str | None = None
+    stack: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class VariantOptions:
+    mysql_dsn: str | None = None
+    toxiproxy_url: str | None = None
+    keep_stack: bool = False
+
+
+def load_plan(scenario: Scenario, app_url: str, requests_csv: Path) -> LoadPlan:
+    load = scenario.load
+    think = load.think_time_s
+    return LoadPlan(
+        host=app_url, duration_s=scenario.duration_s, users=load.users,
+        spawn_rate=load.spawn_rate or float(load.users),
+        requests=[RequestPlan(name=r.name, path=r.path, weight=r.weight, abort_after_ms=r.abort_after_ms)
+                  for r in load.requests],
+        requests_csv=str(requests_csv), wait_min_s=think * 0.5, wait_max_s=think * 1.5,
+        client_timeout_s=load.client_timeout_s,
+        health_path=load.health.path if load.health else None,
+        health_interval_s=load.health.interval_s if load.health else 1.0,
+        health_timeout_s=load.health.timeout_s if load.health else 5.0,
+        seed=scenario.seed,
+    )
+
+
+def run_variant(name: str, scenario: Scenario, variant_dir: Path, opts: VariantOptions, progress: Progress,
+                label: str) -> VariantResult:
+    history = History(variant_dir)
+    events = history.events
+    result = VariantResult(name=name)
+    try:
+        with contextlib.ExitStack() as stack:
+            _run(name, scenario, history, opts, progress, label, result, stack)
+    except KeyboardInterrupt:
+        result.status = "interrupted"
+        events.emit("run.interrupted")
+        raise
+    except HarnessError as e:
+        result.status, result.error = "failed", str(e)
+        events.emit("run.failed", error=str(e))
+    finally:
+        events.emit("stack.stopped")
+        history.close()
+        progress.done()
+    return result
+
+
+def _run(name: str, scenario: Scenario, history: History, opts: VariantOptions, progress: Progress, label: str,
+         result: VariantResult, stack: contextlib.ExitStack) -> None:
+    events, logs = history.events, history.logs_dir
+    app_port = free_port()
+    app_url = f"http://127.0.0.1:{app_port}"
+
+    # The locust process takes the longest to import: start it first, it waits for a start line.
+    load = LoadProcess(load_plan(scenario, app_url, history.requests_path), history.dir, logs)
+    stack.callback(load.stop)
+    load.start_async()
+
+    stack_start = time.monotonic()
+    dsn = opts.mysql_dsn or (scenario.mysql.dsn if scenario.mysql.mode == "external" else None)
+    mysql = stack.enter_context(mysql_server(dsn, scenario.mysql.variables, logs))
+    endpoint = mysql.endpoint
+    assert endpoint is not None
+    url = opts.toxiproxy_url or (scenario.proxy.url if scenario.proxy.mode == "external" else None)
+    proxy = stack.enter_context(fault_proxy(url, logs))
+    listen = proxy.create(PROXY_NAME, endpoint.address)
+    if url:  # a real toxiproxy outlives us: leave it as we found it
+        stack.callback(_quietly, proxy.delete, PROXY_NAME)
+    host, port = split_host_port(listen)
+    app = BuiltinApp(endpoint.app_dsn("127.0.0.1" if host in ("0.0.0.0", "::", "") else host, port),
+                     scenario.app.builtin.model_dump(mode="json"), logs)
+    app.port = app_port
+    stack.callback(app.stop)
+    app.start()
+    result.stack = {"mysql": endpoint.version, "proxy": f"toxiproxy API {proxy.version()}",
+                    "app": "harness reference app"}
+    load.wait_ready()
+    stack_ready = time.monotonic()
+
+    samplers: list[Sampler] = [MySQLSampler(endpoint, scenario.probes.zombie_idle_s),
+                PoolSampler(app_url + "/pool", timeout_s=max(0.2, scenario.probes.interval_s / 2)),
+                ProxySampler(proxy, PROXY_NAME)]
+    probes = ProbeLoop(history, samplers, scenario.probes.interval_s)
+    ctx = FaultContext(proxy=proxy, proxy_name=PROXY_NAME, mysql=mysql, endpoint=endpoint, app=app, events=events)
+    nemesis = Nemesis(list(scenario.faults), ctx, history.clock, scenario.duration_s)
+
+    t0 = time.monotonic()
+    history.clock.reset(t0)
+    events.emit("stack.start", at=stack_start)
+    events.emit("stack.ready", at=stack_ready, mysql_address=endpoint.address, proxy_listen=listen,
+                app_url=app_url, versions=result.stack)
+    events.emit("load.start", users=scenario.load.users)
+    probes.start()
+    stack.callback(probes.stop)
+    load.go(t0)
+    nemesis.start()
+    stack.callback(nemesis.heal_all)  # registered last: runs first when the stack unwinds
+
+    duration = scenario.duration_s
+    while not load.done.wait(0.25):
+        now = history.clock.now_s()
+        progress.update(progress.line(label, min(now, duration), duration, load.status, probes.latest,
+                                      nemesis.current()))
+        if not load.alive() and not load.done.is_set():
+            raise LoadError(f"the load process died (exit {load.process.returncode() if load.process else '?'}):\n"
+                            f"{load.process.log_tail() if load.process else ''}")
+        if not app.alive() and not any(f in ("app_restart",) for f in nemesis.current()):
+            events.emit("app.crash", code=app.process.returncode() if app.process else None)
+            raise AppError(f"the app died mid-run:\n{app.process.log_tail() if app.process else ''}")
+        if now > duration + LOAD_GRACE_S:
+            raise LoadError(f"the load did not finish within {LOAD_GRACE_S:.0f} s after duration_s")
+    events.emit("load.stop", **{k: v for k, v in load.status.items() if k in ("requests", "errors")})
+    nemesis.heal_all()
+
+    drain_end = history.clock.now_s() + scenario.probes.drain_s
+    while history.clock.now_s() < drain_end:
+        progress.update(progress.line(label, history.clock.now_s(), duration, {"users": 0, **load.status},
+                                      probes.latest, [], phase="drain"))
+        time.sleep(0.1)
+    probes.final_tick()  # one last sample at the very end of the drain: leaked_at_end reads it
+    events.emit("drain.end")
+    if opts.keep_stack:
+        progress.done(f"[{label}] stack kept up: app {app_url}, proxy {listen}, mysql {endpoint.address} "
+                      f"(Ctrl-C ends)")
+        while True:
+            time.sleep(3600)
+
+
+def _quietly(fn: Any, *args: Any) -> None:
+    try:
+        fn(*args)
+    except HarnessError as e:
+        log.warning("cleanup: %s", e)
