@@ -180,9 +180,10 @@ def variant_summary(data: VariantData, max_size: int | None = None) -> dict[str,
     during = s[s["t_s"] <= load_end] if load_end is not None else s
     last_fault_end = max((f["end_s"] for f in faults if f["end_s"] is not None), default=None)
     since = last_fault_end if faults else exhausted
-    data_end = _peak(s["t_s"])
-    until = min(load_end, data_end) if load_end is not None and data_end is not None else data_end
-    recovered = recovered_at(data, since, until)
+    # The window may reach into the drain (waiting must still be 0 there), but must start in the load.
+    recovered = recovered_at(data, since, _peak(s["t_s"]))
+    if recovered is not None and load_end is not None and recovered > load_end:
+        recovered = None
     health_ok = int((data.health["outcome"] == "ok").sum())
     first_aborted = s["mysql_aborted_clients"].dropna()
     return {

@@ -142,7 +142,7 @@ class ReferencePool:
 
     def _timeout_message(self, timeout_s: float) -> str:
         return (f"pool exhausted: no connection within {timeout_s:g} s (total={self._total_locked()}, "
-                f"active={len(self._active)}, idle={len(self._idle)}, waiting={self._waiting})")
+                f"active={len(self._active) + self._opening}, idle={len(self._idle)}, waiting={self._waiting})")
 
     def snapshot(self) -> dict[str, Any]:
         """The ``GET /pool`` body (DESIGN.md contract)."""

@@ -22,7 +22,7 @@ from harness.plots.style import ACTIVE, IDLE, MAX_LINE, SERVER, WAITING, save, s
 def pool_figure(data: VariantData, summary: dict[str, Any]) -> Figure:
     s = data.samples.sort_values("t_s")
     t = s["t_s"]
-    fig, (ax, axw) = plt.subplots(2, 1, figsize=(9, 5.2), sharex=True, gridspec_kw={"height_ratios": [3, 1.2]})
+    fig, (ax, axw) = plt.subplots(2, 1, figsize=(10, 5.2), sharex=True, gridspec_kw={"height_ratios": [3, 1.2]})
     active = s["pool_active"]
     idle = s["pool_idle"]
     ax.fill_between(t, 0, active, step="post", color=ACTIVE, alpha=0.85, lw=0, label="active (borrowed)",
@@ -57,7 +57,8 @@ def pool_figure(data: VariantData, summary: dict[str, Any]) -> Figure:
     ax.set_ylim(0, top * 1.25)
     axw.set_ylim(bottom=0)
     ax.set_title(f"{data.name}: pool state")
-    ax.legend(loc="upper left", ncol=2)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axw.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
 
@@ -85,7 +86,7 @@ def pool_compare_figure(variants: Sequence[tuple[VariantData, dict[str, Any]]]) 
     ax.set_ylim(bottom=0)
     axw.set_ylim(bottom=0)
     ax.set_title("pool state, variants overlaid")
-    ax.legend(loc="upper left", ncol=min(4, len(variants)) or 1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="variant")
     fig.tight_layout()
     return fig
 

@@ -108,10 +108,10 @@ def _run(name: str, scenario: Scenario, history: History, opts: VariantOptions, 
     assert endpoint is not None
     url = opts.toxiproxy_url or (scenario.proxy.url if scenario.proxy.mode == "external" else None)
     proxy = stack.enter_context(fault_proxy(url, logs))
-    listen = proxy.create(PROXY_NAME, endpoint.address)
+    listen = proxy.create(PROXY_NAME, scenario.proxy.upstream or endpoint.address, listen=scenario.proxy.listen)
     if url:  # a real toxiproxy outlives us: leave it as we found it
         stack.callback(_quietly, proxy.delete, PROXY_NAME)
-    host, port = split_host_port(listen)
+    host, port = split_host_port(scenario.proxy.app_address or listen)
     app = BuiltinApp(endpoint.app_dsn("127.0.0.1" if host in ("0.0.0.0", "::", "") else host, port),
                      scenario.app.builtin.model_dump(mode="json"), logs)
     app.port = app_port

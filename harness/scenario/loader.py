@@ -123,12 +123,14 @@ PATTERN_WORDS = {
 }
 
 
-def _bounds(path_model: Any, ctx: dict[str, Any]) -> str:
-    parts = []
+def _bounds(ctx: dict[str, Any]) -> tuple[str, bool]:
+    """("> 0", integer?) from pydantic's ge/gt/le/lt; a float bound means a number field."""
+    parts, integer = [], True
     for key, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
         if key in ctx:
-            parts.append(f"{sym} {ctx[key]}")
-    return " and ".join(parts)
+            integer = integer and isinstance(ctx[key], int)
+            parts.append(f"{sym} {ctx[key]:g}" if isinstance(ctx[key], float) else f"{sym} {ctx[key]}")
+    return " and ".join(parts), integer
 
 
 def describe(err: dict[str, Any], raw_value: Any, allowed: list[str] | None) -> str:
@@ -147,8 +149,8 @@ def describe(err: dict[str, Any], raw_value: Any, allowed: list[str] | None) -> 
     if kind in TYPE_WORDS:
         return f"expected {TYPE_WORDS[kind]}{got}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        what = "an integer" if isinstance(raw_value, int) and not isinstance(raw_value, bool) else "a number"
-        return f"expected {what} {_bounds(None, ctx)}{got}"
+        bounds, integer = _bounds(ctx)
+        return f"expected {'an integer' if integer else 'a number'} {bounds}{got}"
     if kind == "literal_error":
         return f"expected {ctx.get('expected')}{got}"
     if kind == "union_tag_invalid":

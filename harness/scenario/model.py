@@ -38,6 +38,11 @@ class ProxySpec(Spec):
     mode: Literal["embedded", "external"] = Field("embedded", description="embedded: our Toxiproxy-compatible "
                                                   "server; external: a real toxiproxy at `url`")
     url: str | None = Field(None, description="http://host:8474 of a real toxiproxy, for mode external")
+    listen: str = Field("127.0.0.1:0", description="where the proxy listens, as the proxy sees it")
+    upstream: str | None = Field(None, description="MySQL's address as the proxy sees it (default: the "
+                                 "server's own address; e.g. mysql:3306 inside a docker network)")
+    app_address: str | None = Field(None, description="the proxy's address as the app sees it (default: the "
+                                    "address the proxy reports)")
 
 
 class AppSpec(Spec):

@@ -32,6 +32,7 @@ from typing import IO
 log = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
+OWNER_ENV = "POOL_HARNESS_OWNER"
 _libc: ctypes.CDLL | None
 try:
     _libc = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -83,7 +84,9 @@ class ManagedProcess:
             self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         out: int | IO[bytes] = subprocess.PIPE if self.stdout_pipe else (self._log_file or subprocess.DEVNULL)
         err: int | IO[bytes] = self._log_file or subprocess.DEVNULL
-        env = {**os.environ, **self.env} if self.env is not None else None
+        # Every child carries the harness's pid in its environment, so a leftover (which the
+        # tests look for) can be traced back to the run that started it.
+        env = {**os.environ, **(self.env or {}), OWNER_ENV: str(os.getpid())}
 
         def spawn() -> subprocess.Popen[bytes]:
             return subprocess.Popen(
@@ -191,6 +194,23 @@ def stop_all() -> None:
             proc.stop()
         except Exception:  # pragma: no cover - best effort at exit
             log.exception("could not stop %s", proc.name)
+
+
+def owned_by(owner_pid: int) -> list[int]:
+    """PIDs of running processes started by the harness process ``owner_pid`` (from /proc)."""
+    marker = f"{OWNER_ENV}={owner_pid}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker in environ.split(b"\0") and state != "Z":
+            found.append(int(entry.name))
+    return found
 
 
 def live_pids() -> list[int]:

@@ -1,0 +1,109 @@
+"""`harness run` end to end on the real stack: the run directory, summary.json, no orphans."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.stack.processes import owned_by, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
+
+
+def harness(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "harness", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """The quickstart scenario squeezed to 8 s per variant."""
+    out = tmp_path_factory.mktemp("quick") / "run"
+    proc = harness("run", str(QUICKSTART), "--out", str(out), "--duration-s", "8", "--quiet")
+    _, err = proc.communicate(timeout=180)
+    assert proc.returncode in (0, 1), err
+    assert owned_by(proc.pid) == []
+    return out, proc.returncode
+
+
+def test_run_directory_layout(quick_run: tuple[Path, int]) -> None:
+    """The run directory holds exactly what DESIGN.md lists (plus component logs)."""
+    out, _ = quick_run
+    top = {p.name for p in out.iterdir()}
+    assert {"scenario.yaml", "summary.json", "report.html", "report.md", "small-pool", "large-pool"} <= top
+    assert {"pool-compare.png", "pool-compare.svg", "pool-small-pool.png", "pool-large-pool.svg"} <= top
+    for variant in ("small-pool", "large-pool"):
+        files = {p.name for p in (out / variant).iterdir()}
+        assert {"samples.csv", "requests.csv", "events.jsonl"} <= files
+        header = (out / variant / "requests.csv").read_text().splitlines()[0]
+        assert header == "t_s,name,latency_ms,outcome,error_class"
+
+
+def test_summary_has_real_figures_for_both_variants(quick_run: tuple[Path, int]) -> None:
+    """Both variants served real requests; the small pool ran dry in the latency window, the large did not."""
+    out, _ = quick_run
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["scenario"], summary["status"]) == ("quickstart", "completed")
+    small, large = summary["variants"]["small-pool"], summary["variants"]["large-pool"]
+    for v in (small, large):
+        assert v["requests"]["total"] > 200 and v["requests"]["rps"] > 20
+        assert v["latency_ms"]["p50"] > 0 and v["latency_ms"]["p99"] >= v["latency_ms"]["p50"]
+        assert {"pool_timeout", "connection_lost", "too_many_connections", "prepared_stmt_limit", "http_5xx",
+                "client_timeout", "other"} <= set(v["errors"])
+        assert len(v["faults"]) == 1 and v["faults"][0]["type"] == "latency"
+        assert v["pool"]["leaked_at_end"] == 0
+    assert small["pool"]["max_size"] == 5 and small["pool"]["peak_active"] == 5
+    assert small["pool"]["peak_waiting"] > 5 and small["pool"]["exhausted_at_s"] is not None
+    fault = small["faults"][0]
+    assert fault["start_s"] - 1 <= small["pool"]["exhausted_at_s"] <= fault["end_s"]
+    assert large["pool"]["peak_waiting"] <= 2
+
+
+def test_report_embeds_its_charts(quick_run: tuple[Path, int]) -> None:
+    """report.html is self-contained: images inline, nothing fetched."""
+    out, _ = quick_run
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 3
+    assert "http://" not in html.replace("http://127.0.0.1", "") and "https://" not in html
+
+
+def test_ctrl_c_leaves_partial_report_and_no_process(tmp_path: Path) -> None:
+    """SIGINT mid-run: exit 130, data and a report marked interrupted, every process stopped."""
+    out = tmp_path / "run"
+    proc = harness("run", str(QUICKSTART), "--out", str(out), "--duration-s", "30", "--quiet")
+    samples = out / "small-pool" / "samples.csv"
+    assert wait_until(lambda: samples.exists() and len(samples.read_text().splitlines()) > 8, 60)
+    children = owned_by(proc.pid)
+    assert len(children) >= 4  # mariadbd, fault proxy, app, locust
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 130, err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "interrupted"
+    assert summary["variants"]["small-pool"]["requests"]["total"] > 0
+    assert (out / "report.html").exists()
+    assert owned_by(proc.pid) == []
+    assert wait_until(lambda: not any(Path(f"/proc/{p}").exists() for p in children), 5)
+
+
+def test_bad_scenario_starts_nothing(tmp_path: Path) -> None:
+    """A scenario that does not validate: exit 2, one line per problem, no process, no run directory."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nduration_s: -1\n")
+    out = tmp_path / "run"
+    started = time.monotonic()
+    proc = harness("run", str(bad), "--out", str(out))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert f"{bad}:2: duration_s: expected a number > 0, got -1" in err
+    assert not out.exists()
+    assert time.monotonic() - started < 30
+    assert os.path.exists(bad)
