@@ -19,8 +19,10 @@ from harness.history.recorder import SAMPLE_COLUMNS
 from harness.load.plan import HEALTH_NAME, REQUESTS_HEADER
 
 TEXT_COLUMNS = ("name", "outcome", "error_class")
-# Events that end a variant early; each gets a line on every time-series chart.
+# Events that end a variant early.
 ABNORMAL_EVENTS = ("run.interrupted", "run.failed", "app.crash")
+# The routine steps of every variant: no line on the charts (the load's end has its own grey line).
+ROUTINE_EVENTS = frozenset({"stack.start", "stack.ready", "stack.stopped", "load.start", "load.stop", "drain.end"})
 
 
 @dataclass
@@ -69,9 +71,18 @@ class VariantData:
         return sorted(windows.values(), key=lambda w: (w["start_s"], w["index"]))
 
     def marked_events(self) -> list[dict[str, Any]]:
-        """Point events worth a line on a chart: crashes, interruptions, faults that failed to apply."""
-        return [e for e in self.events
-                if e.get("event") in ABNORMAL_EVENTS or str(e.get("event", "")).endswith(".error")]
+        """Point events worth a line on a chart: anything but a fault's start/stop (those are bands) and the
+        routine lifecycle; so crashes, interruptions, faults that failed to apply, and whatever a fault or
+        component records on its own (an app freeze or thaw, a restart), during the load or after it."""
+        marked = []
+        for e in self.events:
+            name = str(e.get("event", ""))
+            if name in ROUTINE_EVENTS or not isinstance(e.get("t_s"), int | float) or e["t_s"] < 0:
+                continue
+            if "fault" in e and (name.endswith(".start") or name.endswith(".stop")):
+                continue
+            marked.append(e)
+        return marked
 
 
 def load_variant(variant_dir: Path) -> VariantData:

@@ -47,7 +47,7 @@ SPARE_COLOURS = ("#2e86ab", "#a23b72", "#f18f01", "#3b1f2b", "#6a994e", "#bc4749
 plt.rcParams.update({
     "figure.dpi": 110, "savefig.dpi": 110, "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold",
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
-    "legend.frameon": False, "legend.fontsize": 8, "svg.fonttype": "none", "path.simplify": True,
+    "axes.titlepad": 14, "legend.frameon": False, "legend.fontsize": 8, "svg.fonttype": "none", "path.simplify": True,
     "agg.path.chunksize": 20000,
 })
 
@@ -77,8 +77,9 @@ def shade_faults(ax: Axes, windows: Sequence[dict[str, Any]], end_s: float | Non
             if x is not None:
                 ax.axvline(x, color=FAULT, lw=0.8, ls=":", alpha=0.8, zorder=1, gid=f"fault-line-{i}")
         if label:
-            ax.annotate(w["type"], xy=(start, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -10),
-                        textcoords="offset points", fontsize=8, color=FAULT, va="top")
+            # Just above the plot area: inside it, the name would collide with markers and lines.
+            ax.annotate(w["type"], xy=(start, 1.0), xycoords=("data", "axes fraction"), xytext=(1, 1),
+                        textcoords="offset points", fontsize=8, color=FAULT, va="bottom", gid=f"fault-label-{i}")
 
 
 def mark_events(ax: Axes, events: Sequence[dict[str, Any]], offset_s: float = 0.0, label: bool = True) -> None:

@@ -8,10 +8,16 @@ the charts, and the scenario(s) as run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.analysis.table import Table
-from harness.plots.charts import Chart
+
+if TYPE_CHECKING:  # matplotlib is imported only when charts are drawn
+    from harness.plots.charts import Chart
+
+TABLE_NOTE = ("★ best in its column (marked only where the rows differ). Error rate: failed over sent, aborted "
+              "excluded. Time to exhaustion: from load start until the pool first ran dry. Time to recover: from the "
+              "end of the last fault (or from exhaustion) until waiting and errors settled.")
 
 
 @dataclass(frozen=True)

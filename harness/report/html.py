@@ -11,7 +11,7 @@ import base64
 import html
 
 from harness.analysis.table import Table
-from harness.report.document import ReportDoc
+from harness.report.document import TABLE_NOTE, ReportDoc
 
 CSS = """
 *{box-sizing:border-box}
@@ -93,9 +93,7 @@ def render(doc: ReportDoc) -> str:
                      f"{e(c.detail)}</li>")
     parts.append("</ul><h2>Summary</h2>")
     parts.append(table_html(doc.table))
-    parts.append("<p class=legend>★ best in its column (marked only where the rows differ). Error rate: failed "
-                 "over sent, aborted excluded. Time to recover: after the last fault ended (or after "
-                 "exhaustion).</p><h2>Charts</h2>")
+    parts.append(f"<p class=legend>{e(TABLE_NOTE)}</p><h2>Charts</h2>")
     section = None
     for chart in doc.charts:
         if chart.section != section:

@@ -7,7 +7,7 @@ column is in bold with a star, so it survives a paste into tools that drop table
 from __future__ import annotations
 
 from harness.analysis.table import Table
-from harness.report.document import ReportDoc
+from harness.report.document import TABLE_NOTE, ReportDoc
 
 
 def _cell(text: str) -> str:
@@ -38,7 +38,7 @@ def render(doc: ReportDoc) -> str:
         mark = {"passed": "PASS", "failed": "FAIL"}.get(c.status, "UNKNOWN")
         lines.append(f"- **{mark}** `{c.label}` {c.name}: {c.detail}")
     lines += ["", "## Summary", "", *table_md(doc.table), "",
-              "★ best in its column (marked only where the rows differ).", "", "## Charts"]
+              TABLE_NOTE, "", "## Charts"]
     section = None
     for chart in doc.charts:
         if chart.section != section:

@@ -168,3 +168,14 @@ def test_an_empty_variant_still_draws(tmp_path: Path) -> None:
     data = load_variant(write_variant(tmp_path / "empty", [], [], []))
     charts = write_charts(tmp_path / "out", [Series("empty", data, variant_summary(data))])
     assert len(charts) == 5
+
+
+def test_any_other_event_gets_a_line(tmp_path: Path) -> None:
+    """An event the charts have never heard of (an app freeze and thaw) is marked; routine steps are not."""
+    events = [{"t_s": -2.0, "event": "stack.ready"}, {"t_s": 0.0, "event": "load.start"},
+              {"t_s": 3.0, "event": "app.freeze"}, {"t_s": 4.5, "event": "app.thaw"},
+              {"t_s": 8.0, "event": "load.stop"}, {"t_s": 9.0, "event": "drain.end"}]
+    data = load_variant(write_variant(tmp_path / "f", [sample(float(t), 1, 3, 0) for t in range(10)], [], events))
+    fig = latency_figure(Series("f", data, variant_summary(data)))
+    marked = sorted((a.get_gid(), a.get_xdata()[0]) for a in by_gid(fig, "event-"))
+    assert marked == [("event-app.freeze", 3.0), ("event-app.thaw", 4.5)]
