@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from harness.analysis.align import Series
 from harness.analysis.series import envelope, latency_per_second, outcomes_per_second
 from harness.plots.outcomes import RATE_COLUMNS
-from harness.plots.style import ACTIVE, DEAD, MAX_LINE, WAITING, decorate, per_second
+from harness.plots.style import ACTIVE, DEAD, MAX_LINE, WAITING, decorate, per_second, whole_numbers
 
 ROWS = ("pool", "p99 ms (log)", "not ok / s")
 
@@ -48,6 +48,7 @@ def multiples_figure(series: Sequence[Series], xlabel: str = "time since load st
         axes[r, 0].set_ylabel(name)
     axes[0, 0].set_ylim(bottom=0)
     axes[2, 0].set_ylim(bottom=0)
+    whole_numbers(axes[0, 0], axes[2, 0])
     axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.suptitle("each variant on its own, shared axes", fontweight="bold")
     fig.tight_layout()

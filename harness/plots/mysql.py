@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from harness.analysis.align import Series
 from harness.analysis.series import envelope
-from harness.plots.style import ACTIVE, MAX_LINE, SERVER, decorate, legend_right
+from harness.plots.style import ACTIVE, MAX_LINE, SERVER, decorate, legend_right, whole_numbers
 
 OFF_SCALE = 4  # draw the limit line when the peak count reaches a quarter of it
 
@@ -43,6 +43,7 @@ def mysql_figure(series: Series, xlabel: str = "time since load start (s)") -> F
     axa.set_ylabel("aborted\nclients")
     rise = float((aborted - base).max()) if aborted.notna().any() else 0.0
     axa.set_ylim(0, max(rise * 1.15, 1.0))
+    whole_numbers(ax, axa)
     decorate([ax, axa], series, xlabel)
     ax.set_title(f"{series.label}: MySQL prepared statements and aborted clients")
     legend_right(ax)

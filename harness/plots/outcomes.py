@@ -17,7 +17,15 @@ from matplotlib.figure import Figure
 from harness.analysis.align import Series
 from harness.analysis.series import error_rate_per_second, outcomes_per_second
 from harness.plots.pool import shade_reference
-from harness.plots.style import OK, decorate, legend_right, outcome_colour, per_second, variant_colour
+from harness.plots.style import (
+    OK,
+    decorate,
+    legend_right,
+    outcome_colour,
+    per_second,
+    variant_colour,
+    whole_numbers,
+)
 
 RATE_COLUMNS = ("ok", "offered", "achieved")
 
@@ -43,6 +51,7 @@ def outcomes_figure(series: Series, xlabel: str = "time since load start (s)") -
                  va="center", color="#666666", gid="no-errors")
     axe.set_ylabel("not ok / s\nby class")
     axe.set_ylim(bottom=0)
+    whole_numbers(ax, axe)
     decorate([ax, axe], series, xlabel)
     ax.set_title(f"{series.label}: outcomes per second")
     legend_right(ax)

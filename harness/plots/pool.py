@@ -30,6 +30,7 @@ from harness.plots.style import (
     legend_right,
     shade_faults,
     variant_colour,
+    whole_numbers,
 )
 
 POOL_COLUMNS = ["pool_active", "pool_open", "pool_waiting", "mysql_app_sleep", "mysql_app_query",
@@ -80,6 +81,7 @@ def pool_figure(series: Series, xlabel: str = "time since load start (s)") -> Fi
     _mark(ax, series.shift(pool.get("recovered_at_s")), top, "recovered", OK, "marker-recovered")
     ax.set_ylim(0, top * 1.25)
     axw.set_ylim(bottom=0)
+    whole_numbers(ax, axw)
     ax.set_title(f"{series.label}: pool state")
     legend_right(ax)
     legend_right(axw)

@@ -20,6 +20,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import StepPatch
+from matplotlib.ticker import MaxNLocator
 
 if TYPE_CHECKING:
     from harness.analysis.align import Series
@@ -123,6 +124,12 @@ def per_second(ax: Axes, seconds: Any, values: Any, offset_s: float = 0.0, basel
     return ax.stairs(vals, edges, baseline=np.asarray(baseline, dtype=float), fill=True, **kwargs)
 
 
+def whole_numbers(*axes: Axes) -> None:
+    """Counts (requests, connections, clients) get whole-number ticks, never 0.2 of a request."""
+    for ax in axes:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def legend_right(ax: Axes, **kwargs: Any) -> None:
     handles, _ = ax.get_legend_handles_labels()
     if handles:
@@ -132,7 +139,9 @@ def legend_right(ax: Axes, **kwargs: Any) -> None:
 def save(fig: Figure, out_dir: Path, stem: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.svg"]
+    # The tight box once for both files (each bbox_inches="tight" costs a full extra layout pass).
+    box = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
     for p in paths:
-        fig.savefig(p, bbox_inches="tight")
+        fig.savefig(p, bbox_inches=box)
     plt.close(fig)
     return paths
