@@ -127,7 +127,7 @@ def per_second(ax: Axes, seconds: Any, values: Any, offset_s: float = 0.0, basel
 def whole_numbers(*axes: Axes) -> None:
     """Counts (requests, connections, clients) get whole-number ticks, never 0.2 of a request."""
     for ax in axes:
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
 
 
 def legend_right(ax: Axes, **kwargs: Any) -> None:
