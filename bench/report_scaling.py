@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -220,7 +221,10 @@ def main() -> int:
         k = fb / fa
         print(f"  x{k:g} data: old x{old_b / old_a:.1f} (rows x candidates would be x{k * k:g}), "
               f"new x{new_b / new_a:.1f} (linear: x{k:g})")
-    print(f"\n(synthetic runs in {root})" if args.keep else "")
+    if args.keep:
+        print(f"\n(synthetic runs in {root})")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
     return 0
 
 
