@@ -6,19 +6,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test setup mariadb venv lint typecheck unit integration bench clean
+.PHONY: demo test setup mariadb chromium venv lint typecheck unit integration bench clean
 
 demo: setup
 	@$(BIN)/harness run scenarios/quickstart.yaml; rc=$$?; \
 	  if [ $$rc -eq 1 ]; then echo "(a check failed: that is what the demo shows; exit 1 is expected)"; exit 0; fi; exit $$rc
 
-test: setup lint typecheck
+test: setup chromium lint typecheck
 	$(BIN)/pytest -q
 
 setup: mariadb venv
 
 mariadb:
 	@./scripts/ensure-mariadb.sh
+
+# Debian's chromium + chromedriver, for the test that opens report.html headless.
+chromium:
+	@./scripts/ensure-chromium.sh
 
 venv: $(STAMP)
 
@@ -38,11 +42,12 @@ typecheck: venv
 unit: setup
 	$(BIN)/pytest -q tests/unit
 
-integration: setup
+integration: setup chromium
 	$(BIN)/pytest -q tests/integration
 
 bench: setup
 	$(BIN)/python bench/proxy_overhead.py
+	$(BIN)/python bench/report_scaling.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache *.egg-info

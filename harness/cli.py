@@ -34,12 +34,16 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
 
-    rep = sub.add_parser("report", help="rebuild charts and reports of a run directory")
+    align_help = ("line the variants up at: load (load start, the default), a fault type (its first start, "
+                  "e.g. latency) or faults[N]")
+    rep = sub.add_parser("report", help="rebuild summary, charts and reports of a run directory")
     rep.add_argument("run_dir", type=Path)
+    rep.add_argument("--align", default="load", metavar="AT", help=align_help)
 
-    cmp_ = sub.add_parser("compare", help="compare runs made at different times")
+    cmp_ = sub.add_parser("compare", help="compare runs made at different times (e.g. before and after a change)")
     cmp_.add_argument("run_dirs", type=Path, nargs="+")
-    cmp_.add_argument("--out", type=Path, required=True)
+    cmp_.add_argument("--out", type=Path, required=True, help="directory for the comparison's charts and report")
+    cmp_.add_argument("--align", default="load", metavar="AT", help=align_help)
 
     proxy = sub.add_parser("proxy", help="the fault proxy").add_subparsers(dest="proxy_command", required=True)
     serve = proxy.add_parser("serve", help="a toxiproxy-server compatible fault proxy")
@@ -91,11 +95,11 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "report":
         from harness.report.build import rebuild
 
-        return rebuild(args.run_dir)
+        return rebuild(args.run_dir, args.align)
     if args.command == "compare":
         from harness.report.build import compare_runs
 
-        return compare_runs(args.run_dirs, args.out)
+        return compare_runs(args.run_dirs, args.out, args.align)
     if args.command == "stack":
         from harness.run.orchestrator import stack_up
 
