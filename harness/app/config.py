@@ -95,11 +95,11 @@ class PoolConfig(Strict):
     def _resolve(self) -> PoolConfig:
         if self.preset is not None:
             if self.engine != "reference":
-                raise ValueError(f"pool.preset: presets configure the reference pool, not engine {self.engine}")
+                raise ValueError(f"preset: presets configure the reference pool, not engine {self.engine}")
             self._apply({k: v for k, (v, _) in self.preset.pool_fields().items()},
                         {k: src for k, (_, src) in self.preset.pool_fields().items()}, f"preset {self.preset.name}")
         if self.engine != "sqlalchemy" and self.sqlalchemy != SqlAlchemyConfig():
-            raise ValueError(f"pool.sqlalchemy: only used by engine sqlalchemy (engine is {self.engine})")
+            raise ValueError(f"sqlalchemy: only used by engine sqlalchemy (engine is {self.engine})")
         if self.engine == "sqlalchemy":
             self._resolve_sqlalchemy()
         elif self.engine == "single":
@@ -107,17 +107,17 @@ class PoolConfig(Strict):
         elif self.engine == "none":
             unused = self._changed(("max_size", *_REFERENCE_ONLY, "max_lifetime_s", "validate", "order"))
             if unused:
-                raise ValueError(f"pool.{unused[0]}: engine none opens a new connection per request and has no "
+                raise ValueError(f"{unused[0]}: engine none opens a new connection per request and has no "
                                  f"pool to configure")
         if self.min_idle > self.max_size:
-            raise ValueError(f"pool.min_idle: {self.min_idle} is more than max_size {self.max_size}")
+            raise ValueError(f"min_idle: {self.min_idle} is more than max_size {self.max_size}")
         return self
 
     def _resolve_sqlalchemy(self) -> None:
         unused = self._changed(_REFERENCE_ONLY)
         if unused or self.validate == "after_idle":
             key = unused[0] if unused else "validate"
-            raise ValueError(f"pool.{key}: engine sqlalchemy has no such setting (QueuePool knows pool_size, "
+            raise ValueError(f"{key}: engine sqlalchemy has no such setting (QueuePool knows pool_size, "
                              f"max_overflow, pool_timeout, pool_recycle, pool_pre_ping, pool_use_lifo); use "
                              f"engine reference for it")
         sa = self.sqlalchemy
@@ -125,7 +125,7 @@ class PoolConfig(Strict):
             bound = sa.pool_size + sa.max_overflow
             self._apply({"max_size": bound}, {"max_size": "pool_size + max_overflow"}, "pool.sqlalchemy")
         elif sa.max_overflow >= self.max_size:
-            raise ValueError(f"pool.sqlalchemy.max_overflow: {sa.max_overflow} leaves no room for pool_size "
+            raise ValueError(f"sqlalchemy.max_overflow: {sa.max_overflow} leaves no room for pool_size "
                              f"within max_size {self.max_size}")
 
     def _changed(self, names: tuple[str, ...]) -> list[str]:
@@ -137,7 +137,7 @@ class PoolConfig(Strict):
         for key, value in values.items():
             current = getattr(self, key)
             if key in self.model_fields_set and current != value:
-                raise ValueError(f"pool.{key}: {current!r} conflicts with {origin} ({sources[key]} gives "
+                raise ValueError(f"{key}: {current!r} conflicts with {origin} ({sources[key]} gives "
                                  f"{value!r}); set it there instead")
             object.__setattr__(self, key, value)
             self.model_fields_set.add(key)

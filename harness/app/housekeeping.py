@@ -37,9 +37,12 @@ class Housekeeper:
     def run_once(self) -> None:
         try:
             self.task()
-        except Exception:
+        except Exception as e:
             self.errors_total += 1
-            log.exception("%s failed (%d failures so far); carrying on", self.name, self.errors_total)
+            # The first failure with its traceback; later ones in one line (a database down for a
+            # minute must not bury the log in identical tracebacks).
+            log.warning("%s failed (%d failures so far), carrying on: %s: %s", self.name, self.errors_total,
+                        type(e).__name__, e, exc_info=self.errors_total == 1)
         else:
             self.runs_total += 1
 

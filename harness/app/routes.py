@@ -34,8 +34,15 @@ import gevent
 from harness.app.bugs import LeakedLeases, client_gone
 from harness.app.config import AppConfig
 from harness.app.engines import make_pool
-from harness.app.errors import (BadRequest, ClientGone, classify, describe, http_status, is_disconnect,
-                                leaves_connection_usable)
+from harness.app.errors import (
+    BadRequest,
+    ClientGone,
+    classify,
+    describe,
+    http_status,
+    is_disconnect,
+    leaves_connection_usable,
+)
 from harness.app.session import Session
 from harness.app.statements import in_list_sql, make_statements, pad_to_bucket
 from harness.stack.mysql import DSN
