@@ -98,14 +98,19 @@ def cpu_seconds(pid: int) -> float:
 
 
 def pin(pid: int, cpu: int) -> bool:
+    """Pin every thread of ``pid`` (threads it starts later inherit it); False on a one-CPU machine."""
     if (os.cpu_count() or 1) < 2:
         return False
-    os.sched_setaffinity(pid, {cpu})
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            os.sched_setaffinity(int(task.name), {cpu})
+        except OSError:  # the thread ended meanwhile
+            pass
     return True
 
 
-def measure(dsn: str, path: str, config: dict[str, Any], users: int, warmup_s: float,
-            duration_s: float) -> dict[str, float]:
+def measure(dsn: str, path: str, config: dict[str, Any], users: int, warmup_s: float, duration_s: float,
+            db_pid: int) -> dict[str, float]:
     from harness.stack.target import BuiltinApp
 
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
@@ -113,7 +118,7 @@ def measure(dsn: str, path: str, config: dict[str, Any], users: int, warmup_s: f
         app.start()
         try:
             assert app.process is not None and app.process.popen is not None
-            app_pid = app.process.popen.pid
+            app_pid = app.process.pid
             pinned = pin(app_pid, 0)
             client = subprocess.Popen([sys.executable, __file__, "--client", app.info.url + path, "--users",
                                        str(users), "--warmup-s", str(warmup_s), "--duration-s", str(duration_s)],
@@ -121,11 +126,12 @@ def measure(dsn: str, path: str, config: dict[str, Any], users: int, warmup_s: f
             try:
                 pin(client.pid, 1)
                 time.sleep(warmup_s)
-                cpu0 = cpu_seconds(app_pid)
+                cpu0 = {pid: cpu_seconds(pid) for pid in (app_pid, db_pid, client.pid)}
                 t0 = time.perf_counter()
-                out, _ = client.communicate(timeout=warmup_s + duration_s + 30)
-                app_cpu_s = cpu_seconds(app_pid) - cpu0
+                time.sleep(duration_s * 0.9)  # read the CPU counters while the client still runs
+                used = {pid: cpu_seconds(pid) - c for pid, c in cpu0.items()}
                 wall_s = time.perf_counter() - t0
+                out, _ = client.communicate(timeout=duration_s + 30)
             finally:
                 if client.poll() is None:
                     client.kill()
@@ -134,7 +140,8 @@ def measure(dsn: str, path: str, config: dict[str, Any], users: int, warmup_s: f
         finally:
             app.stop()
     rps = res["ok"] / res["elapsed_s"]
-    return {"rps": rps, "failed": res["failed"], "app_cores": app_cpu_s / wall_s, "pinned": float(pinned)}
+    return {"rps": rps, "failed": res["failed"], "pinned": float(pinned), "app_cores": used[app_pid] / wall_s,
+            "db_cores": used[db_pid] / wall_s, "client_cores": used[client.pid] / wall_s}
 
 
 def main() -> int:
@@ -156,6 +163,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-logs-") as logs:
         server = EmbeddedMySQL({"max_connections": 300}, log_dir=Path(logs))
         endpoint = server.start()
+        assert server.process is not None
+        db_pid = server.process.pid
+        pin(db_pid, 1)  # MariaDB beside the load, so the app has CPU 0 to itself (as far as we decide)
         proxy = EmbeddedProxyServer(Path(logs)) if args.through_proxy else None
         try:
             dsn = endpoint.app_dsn()
@@ -163,15 +173,17 @@ def main() -> int:
                 client = proxy.start()
                 host, port = split_host_port(client.create("mysql", endpoint.address))
                 dsn = endpoint.app_dsn(host, port)
-            print(f"app pinned to CPU 0, load process to CPU 1, {args.users} keep-alive users, "
-                  f"{args.duration_s:g} s per configuration, {'through the fault proxy' if proxy else 'direct'}; "
-                  f"{os.cpu_count()} CPUs on this machine")
-            print(f"{'configuration':34} {'req/s':>8} {'app cores':>9} {'req/s per core':>14} {'vs 2,000':>8}")
+            print(f"app pinned to CPU 0; load process and MariaDB pinned to CPU 1; {args.users} keep-alive users; "
+                  f"{args.duration_s:g} s per configuration; {'through the fault proxy' if proxy else 'direct'}; "
+                  f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start")
+            print(f"{'configuration':30} {'req/s':>7} {'vs 2,000':>8} | {'app':>5} {'db':>5} {'load':>5} cores "
+                  f"| {'req/s per app core':>18} {'vs 2,000':>8}")
             for label, path, config in CONFIGS:
-                r = measure(dsn, path, config, args.users, args.warmup_s, args.duration_s)
+                r = measure(dsn, path, config, args.users, args.warmup_s, args.duration_s, db_pid)
                 per_core = r["rps"] / max(r["app_cores"], 1e-9)
-                print(f"{label:34} {r['rps']:8.0f} {r['app_cores']:9.2f} {per_core:14.0f} "
-                      f"{r['rps'] / TARGET_RPS:7.2f}x" + (f"  ({r['failed']:.0f} failed)" if r["failed"] else "")
+                print(f"{label:30} {r['rps']:7.0f} {r['rps'] / TARGET_RPS:7.2f}x | {r['app_cores']:5.2f} "
+                      f"{r['db_cores']:5.2f} {r['client_cores']:5.2f}       | {per_core:18.0f} "
+                      f"{per_core / TARGET_RPS:7.2f}x" + (f"  ({r['failed']:.0f} failed)" if r["failed"] else "")
                       + ("" if r["pinned"] else "  (not pinned: one CPU)"))
         finally:
             if proxy is not None:

@@ -50,6 +50,23 @@ class NoDelayHandler(WSGIHandler):
         env["harness.socket"] = self.socket
         return env
 
+    def _write_with_headers(self, data: bytes) -> None:
+        """Headers and body in one send (pywsgi makes two): a third fewer syscalls per /query, and one
+        TCP segment the client wakes up for instead of two. Chunked responses keep pywsgi's path."""
+        if self.response_use_chunked or not data:
+            super()._write_with_headers(data)
+            return
+        self.headers_sent = True
+        self.finalize_headers()
+        towrite = bytearray(b"HTTP/1.1 ")
+        towrite += self.status
+        towrite += b"\r\n"
+        for header, value in self.response_headers:
+            towrite += header + b": " + value + b"\r\n"
+        towrite += b"\r\n"
+        towrite += data
+        self._sendall(towrite)
+
 
 def prepare_schema(dsn: DSN, timeout_s: float = 20.0) -> None:
     """Create and fill the ``items`` table (idempotent); retried while the DB is still starting."""
