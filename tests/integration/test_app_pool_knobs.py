@@ -94,12 +94,12 @@ def test_validate_always_hides_killed_connections(app_factory: AppFactory, mysql
 
 
 def test_validate_after_idle_pings_only_idle_connections(app_factory: AppFactory, mysql: MySQLEndpoint) -> None:
-    """validate after_idle 0.5 s: a connection killed and then idle for 1 s is validated and replaced;
+    """validate after_idle 2 s: a connection killed and then idle for 2.5 s is validated and replaced;
     one used again within the window is not pinged, and the request fails (Prisma's blind spot)."""
-    app = app_factory({"pool": {"max_size": 1, "validate": "after_idle", "validate_after_idle_s": 0.5}})
+    app = app_factory({"pool": {"max_size": 1, "validate": "after_idle", "validate_after_idle_s": 2.0}})
     get(app, "/query")
     kill_app_connections(mysql)
-    time.sleep(1.0)
+    time.sleep(2.5)
     assert get(app, "/query")[0] == 200
     kill_app_connections(mysql)
     time.sleep(0.1)

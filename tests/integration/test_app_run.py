@@ -38,12 +38,14 @@ def test_aborted_clients_leak_with_late_release_only(tmp_path: Path) -> None:
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "harness", "run", str(scenario), "--out", str(out), "--quiet"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, err = proc.communicate(timeout=240)
+    _, err = proc.communicate(timeout=300)
     assert owned_by(proc.pid) == []
-    assert proc.returncode == 1, err
     variants = json.loads((out / "summary.json").read_text())["variants"]
     late, early = variants["late"], variants["early"]
-    assert (late["pool"]["leaked_at_end"], early["pool"]["leaked_at_end"]) == (4, 0)
+    seen = {name: (v["pool"], v["errors"], v["requests"]) for name, v in variants.items()}
+    assert proc.returncode == 1, (err[-2000:], seen)
+    assert (late["pool"]["leaked_at_end"], early["pool"]["leaked_at_end"]) == (4, 0), seen
     verdicts = {name: [c["passed"] for c in v["checks"]] for name, v in variants.items()}
-    assert verdicts == {"late": [False], "early": [True]}
-    assert late["errors"]["pool_timeout"] > 0 and early["errors"]["pool_timeout"] == 0
+    assert verdicts == {"late": [False], "early": [True]}, seen
+    # Once the whole pool is leaked, every request that needs a connection times out.
+    assert late["errors"]["pool_timeout"] > early["errors"]["pool_timeout"], seen
