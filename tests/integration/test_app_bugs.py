@@ -130,3 +130,16 @@ def test_in_list_padding_bounds_distinct_statements(app_factory: AppFactory, mys
         assert sent <= {1, 2, 4, 8, 16} if padding else sent == {b["requested"] for b in bodies}
     assert growth[False] > 5
     assert growth[True] <= 5
+
+
+def test_statement_cache_size_bounds_statements_per_connection(app_factory: AppFactory, mysql: MySQLEndpoint) -> None:
+    """statement_cache_size 2: the least recently used statement is deallocated, so varying IN lists
+    never hold more than two statements on the connection."""
+    app = app_factory({"pool": {"max_size": 1},
+                       "bugs": {"prepared_statements": "server_cached", "statement_cache_size": 2}})
+    before = global_status(mysql, "Prepared_stmt_count")
+    peak = 0
+    for _ in range(30):
+        assert get(app, "/items?n=1-16")[0] == 200
+        peak = max(peak, global_status(mysql, "Prepared_stmt_count") - before)
+    assert peak == 2

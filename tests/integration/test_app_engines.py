@@ -127,6 +127,17 @@ def test_sqlalchemy_pool_recycle_replaces_old_connections(app_factory: AppFactor
     assert later != first
 
 
+def test_sqlalchemy_use_lifo(app_factory: AppFactory) -> None:
+    """pool_use_lifo true reuses the warmest connection; false is QueuePool's FIFO rotation."""
+    seen = {}
+    for lifo in (True, False):
+        app = app_factory({"pool": {"engine": "sqlalchemy", "max_size": 3, "sqlalchemy": {"pool_use_lifo": lifo}}})
+        fill(app, 3)
+        seen[lifo] = len({get(app, "/query")[1]["connection_id"] for _ in range(6)})
+        app.stop()
+    assert seen == {True: 1, False: 3}
+
+
 def test_none_opens_a_connection_per_request_until_too_many(app_factory: AppFactory, mysql: MySQLEndpoint) -> None:
     """Engine none: every request opens its own connection; a burst beyond max_connections fails with 1040."""
     app = app_factory({"pool": {"engine": "none"}})

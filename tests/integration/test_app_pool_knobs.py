@@ -181,3 +181,51 @@ def test_acquire_timeout_null_waits_for_a_connection(app_factory: AppFactory) ->
     bg.join()
     assert status == 200
     assert time.monotonic() - started > 0.8
+
+
+def test_query_timeout_cuts_a_stalled_query(app_factory: AppFactory, mysql_proxy: tuple[str, str, int],
+                                            proxy_client: ProxyClient) -> None:
+    """query_timeout_s 0.5: a query whose answer is 1.5 s late fails as connection_lost after ~0.5 s."""
+    name, _, _ = mysql_proxy
+    app = app_factory({"pool": {"max_size": 1, "query_timeout_s": 0.5}})
+    get(app, "/query")
+    proxy_client.add_toxic(name, "latency", {"latency": 1500})
+    started = time.monotonic()
+    status, body = get(app, "/query")
+    elapsed_s = time.monotonic() - started
+    assert (status, body["error_class"]) == (500, "connection_lost")
+    assert 0.4 < elapsed_s < 1.4
+
+
+def test_validation_timeout_decides_what_counts_as_dead(app_factory: AppFactory, mysql_proxy: tuple[str, str, int],
+                                                        proxy_client: ProxyClient) -> None:
+    """With 800 ms of latency, a validation ping allowed 3 s passes; one allowed 0.3 s declares the
+    connection dead (stale_errors_total), and the request is served on a new connection."""
+    name, _, _ = mysql_proxy
+    stale = {}
+    for timeout_s in (3.0, 0.3):
+        app = app_factory({"pool": {"max_size": 2, "validate": "always", "validation_timeout_s": timeout_s,
+                                    "connect_timeout_s": 10}})
+        get(app, "/query")
+        proxy_client.add_toxic(name, "latency", {"latency": 800})
+        try:
+            status, _ = get(app, "/query", timeout_s=30)
+        finally:
+            proxy_client.remove_toxic(name, "latency_downstream")
+        stale[timeout_s] = (status, pool(app)["stale_errors_total"])
+        app.stop()
+    assert stale == {3.0: (200, 0), 0.3: (200, 1)}
+
+
+def test_health_answers_503_within_its_own_timeout(app_factory: AppFactory, mysql_proxy: tuple[str, str, int],
+                                                   proxy_client: ProxyClient) -> None:
+    """health_timeout_s 0.5: with the database 1.5 s slow, /health answers 503 health_timeout in ~0.5 s."""
+    name, _, _ = mysql_proxy
+    app = app_factory({"health_timeout_s": 0.5})
+    assert get(app, "/health")[0] == 200
+    proxy_client.add_toxic(name, "latency", {"latency": 1500})
+    started = time.monotonic()
+    status, body = get(app, "/health")
+    elapsed_s = time.monotonic() - started
+    assert (status, body["error_class"]) == (503, "health_timeout")
+    assert elapsed_s < 1.4
