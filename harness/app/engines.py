@@ -14,8 +14,9 @@ import time
 from typing import Any
 
 from harness.app.config import PoolConfig
+from harness.app.connections import PooledConnection, PoolStats, close_raw, open_raw
 from harness.app.errors import is_disconnect
-from harness.app.pool import PooledConnection, PoolStats, ReferencePool, SinglePool, close_raw, open_raw
+from harness.app.pool import ReferencePool, SinglePool
 from harness.app.session import Pool, RawSession
 from harness.stack.mysql import DSN
 

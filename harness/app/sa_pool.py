@@ -23,8 +23,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import QueuePool
 
 from harness.app.config import PoolConfig
+from harness.app.connections import PoolStats, open_raw
 from harness.app.errors import PoolTimeout, is_disconnect
-from harness.app.pool import PoolStats, open_raw
 from harness.app.session import Row
 from harness.stack.mysql import DSN
 
