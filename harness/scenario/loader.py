@@ -230,13 +230,21 @@ def _model_in(annotation: Any, node: Any, faults: Any, checks: Any, key: str) ->
     if key == "checks":
         kind = node.get("type") if isinstance(node, dict) else None
         return next((c for c in checks if c.model_fields["type"].default == kind), None)
+    candidates: list[type[BaseModel]] = []
     stack = [annotation]
     while stack:
         a = stack.pop()
         if isinstance(a, type) and issubclass(a, BaseModel):
-            return a
-        stack.extend(typing.get_args(a))
-    return None
+            candidates.append(a)
+        else:
+            stack.extend(typing.get_args(a))
+    if len(candidates) > 1 and isinstance(node, dict):  # a tagged union: the member whose tag the node names
+        for c in candidates:
+            tags = {f: typing.get_args(i.annotation) for f, i in c.model_fields.items()
+                    if typing.get_origin(i.annotation) is typing.Literal and i.is_required()}
+            if tags and all(node.get(f) in values for f, values in tags.items()):
+                return c
+    return candidates[0] if candidates else None
 
 
 def value_at(raw: Any, path: PathT) -> Any:

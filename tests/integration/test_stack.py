@@ -23,7 +23,7 @@ def test_app_queries_through_the_proxy(app_factory: Callable[[dict[str, Any]], B
     """/query works, and its connections are the app user's, coming through the proxy."""
     app = app_factory({"pool": {"max_size": 3}})
     status, body, _ = timed_get(app.info.url + "/query")
-    assert status == 200 and {"id", "name", "qty"} == set(body)
+    assert status == 200 and {"id", "name", "qty", "connection_id"} == set(body)
     name, _, _ = mysql_proxy
     assert proxy_client.stats(name)["connections"] >= 1
     with mysql.admin_connect() as conn, conn.cursor() as cur:
