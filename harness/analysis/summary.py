@@ -36,9 +36,10 @@ class VariantData:
 
     name: str
     samples: pd.DataFrame
-    requests: pd.DataFrame  # without the health checker's rows
+    requests: pd.DataFrame  # without the health checker's rows and the open model's dropped ones
     health: pd.DataFrame
     events: list[dict[str, Any]]
+    dropped: pd.DataFrame | None = None  # open model: arrivals that found no free slot (not_started)
 
     @property
     def load_end_s(self) -> float | None:
@@ -63,6 +64,7 @@ def load_variant(variant_dir: Path) -> VariantData:
     requests = _read_csv(variant_dir / "requests.csv", REQUESTS_HEADER)
     requests["error_class"] = requests["error_class"].fillna("").astype(str)
     is_health = requests["name"] == HEALTH_NAME
+    is_dropped = requests["outcome"] == "dropped"
     events: list[dict[str, Any]] = []
     events_path = variant_dir / "events.jsonl"
     if events_path.exists():
@@ -71,8 +73,10 @@ def load_variant(variant_dir: Path) -> VariantData:
                 events.append(json.loads(line))
             except ValueError:
                 continue  # a line cut by a crash: keep the rest
-    return VariantData(name=variant_dir.name, samples=samples, requests=requests[~is_health].reset_index(drop=True),
-                       health=requests[is_health].reset_index(drop=True), events=events)
+    return VariantData(name=variant_dir.name, samples=samples,
+                       requests=requests[~is_health & ~is_dropped].reset_index(drop=True),
+                       health=requests[is_health].reset_index(drop=True), events=events,
+                       dropped=requests[is_dropped].reset_index(drop=True))
 
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -186,8 +190,13 @@ def variant_summary(data: VariantData, max_size: int | None = None) -> dict[str,
         recovered = None
     health_ok = int((data.health["outcome"] == "ok").sum())
     first_aborted = s["mysql_aborted_clients"].dropna()
+    dropped = 0 if data.dropped is None else len(data.dropped)
+    offered = (len(req) + dropped) / load_end if load_end else None
     return {
         "requests": requests_summary(req, load_end),
+        # offered vs achieved: differ only in the open model, when arrivals found no free slot
+        "load": {"offered_rps": _num(offered, 2), "achieved_rps": _num(len(req) / load_end if load_end else None, 2),
+                 "dropped": dropped},
         "errors": errors_summary(req),
         "latency_ms": latency_summary(req),
         "pool": {

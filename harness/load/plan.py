@@ -12,9 +12,12 @@ REQUESTS_HEADER = ("t_s", "name", "latency_ms", "outcome", "error_class")
 
 # Outcomes follow Jepsen: ok; fail = certainly did not happen (a pool timeout, a refused
 # connection); info = unknown (the connection died mid-query, the client gave up waiting);
-# aborted = the client disconnected on purpose (abort_after_ms).
-OUTCOMES = ("ok", "fail", "info", "aborted")
+# aborted = the client disconnected on purpose (abort_after_ms); dropped = the open model could
+# not even start it (every in-flight slot busy), error_class not_started.
+OUTCOMES = ("ok", "fail", "info", "aborted", "dropped")
 INDETERMINATE_CLASSES = frozenset({"connection_lost", "client_timeout", "connection_error", "query_killed"})
+NOT_STARTED = "not_started"
+STEP_SPAWN_S = 0.2  # a step or a spike reaches its user count within this long
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,54 @@ class RequestPlan:
     path: str
     weight: int = 1
     abort_after_ms: float | None = None
+    timeout_s: float | None = None  # None: the plan's client_timeout_s
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A change of the load's level (users, or arrivals per second): step, ramp or spike."""
+
+    kind: str
+    at_s: float
+    value: float
+    for_s: float = 0.0
+
+
+def level_at(base: float, stages: list[Stage], t_s: float) -> float:
+    """The level (users or rate) at ``t_s``: steps jump, ramps interpolate, spikes return to the
+    level they started from."""
+    level = base
+    for st in stages:
+        if t_s < st.at_s:
+            break
+        if st.kind == "ramp":
+            if t_s < st.at_s + st.for_s:
+                return level + (st.value - level) * (t_s - st.at_s) / st.for_s
+            level = st.value
+        elif st.kind == "spike":
+            if t_s < st.at_s + st.for_s:
+                return st.value
+        else:
+            level = st.value
+    return level
+
+
+def closed_schedule(users: int, spawn_rate: float, stages: list[Stage]) -> list[tuple[float, int, float]]:
+    """The closed model's stages as locust calls: (t_s, user count, spawn rate per second)."""
+    calls = [(0.0, users, spawn_rate)]
+    level = float(users)
+    for st in stages:
+        target = round(st.value)
+        if st.kind == "ramp":
+            calls.append((st.at_s, target, max(abs(target - level) / st.for_s, 0.01)))
+            level = target
+        elif st.kind == "spike":
+            calls.append((st.at_s, target, max(1.0, abs(target - level) / STEP_SPAWN_S)))
+            calls.append((st.at_s + st.for_s, int(level), max(1.0, abs(target - level) / STEP_SPAWN_S)))
+        else:
+            calls.append((st.at_s, target, max(1.0, abs(target - level) / STEP_SPAWN_S)))
+            level = target
+    return calls
 
 
 @dataclass(frozen=True)
@@ -41,6 +92,10 @@ class LoadPlan:
     health_timeout_s: float = 5.0
     status_interval_s: float = 0.5
     seed: int = 0
+    stages: list[Stage] = field(default_factory=list)
+    open_rate_per_s: float | None = None  # set: the open model, requests arrive at this rate
+    max_in_flight: int = 100
+    arrivals: str = "constant"  # constant | poisson
     extra: dict[str, Any] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
@@ -50,6 +105,7 @@ class LoadPlan:
     def read(cls, path: Path) -> LoadPlan:
         raw = json.loads(path.read_text())
         raw["requests"] = [RequestPlan(**r) for r in raw["requests"]]
+        raw["stages"] = [Stage(**st) for st in raw.get("stages", [])]
         return cls(**raw)
 
 
@@ -58,4 +114,6 @@ def outcome_for(error_class: str | None) -> str:
         return "ok"
     if error_class == "aborted":
         return "aborted"
+    if error_class == NOT_STARTED:
+        return "dropped"
     return "info" if error_class in INDETERMINATE_CLASSES else "fail"
