@@ -179,12 +179,12 @@ def explain(tree: ast.Expression, summary: dict[str, Any]) -> str:
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             walk(node.operand)
         elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+            sym, compare = CMPOPS[type(node.ops[0])]
             try:
                 left, right = ev.eval(node.left), ev.eval(node.comparators[0])
+                ok = compare(left, right)
             except (KeyError, TypeError, ZeroDivisionError, ValueError):
-                return
-            sym = CMPOPS[type(node.ops[0])][0]
-            ok = CMPOPS[type(node.ops[0])][1](left, right)
+                return  # not comparable (a null figure): the other side of an `or` decided
             text = f"{ast.unparse(node.left)} = {_fmt(left)} (needs {sym} {_fmt(right)}"
             numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (left, right))
             if not ok and numeric and sym not in ("==", "!="):

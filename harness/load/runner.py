@@ -44,6 +44,8 @@ def error_class_of(response: Any) -> str | None:
         return None
     if status == 0:
         err = getattr(response, "error", None)
+        # geventhttpclient wraps the socket error in RetriesExceeded(original=...)
+        err = getattr(err, "original", None) or err
         if isinstance(err, socket.timeout | TimeoutError | gevent.Timeout):
             return "client_timeout"
         if isinstance(err, ConnectionRefusedError):

@@ -73,7 +73,7 @@ def run_scenario_file(path: Path, opts: RunOptions) -> int:
     check_safety(variants, opts.mysql_dsn)
 
     run_dir, run_id = new_run_dir(loaded.name, opts.out)
-    write_scenario(run_dir, loaded.raw, [(n, loaded.overrides.get(n, {})) for n, _ in variants])
+    write_scenario(run_dir, loaded.raw, [(n, loaded.overrides.get(n, {})) for n, _ in variants], loaded.descriptions)
     progress = Progress(quiet=opts.quiet)
     progress.say(f"{loaded.name}: {len(variants)} variant(s), {variants[0][1].duration_s:g} s each -> {run_dir}")
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)

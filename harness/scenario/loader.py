@@ -41,6 +41,7 @@ class LoadedScenario:
     base: Scenario
     variants: list[tuple[str, Scenario]]
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # variant name -> its dotted overrides
+    descriptions: dict[str, str] = field(default_factory=dict)  # variant name -> its variant's description
 
     @property
     def name(self) -> str:
@@ -115,7 +116,7 @@ def apply_override(doc: dict[str, Any], dotted: str, value: Any) -> str | None:
         if isinstance(part, int):
             if not isinstance(node, list) or part >= len(node):
                 size = len(node) if isinstance(node, list) else 0
-                return f"{format_path(path[:i + 1])}: no item {part} (the list has {size})"
+                return f"no item {part} in {format_path(path[:i])} (it has {size})"
             node = node[part]
             continue
         if not isinstance(node, dict):
@@ -127,7 +128,7 @@ def apply_override(doc: dict[str, Any], dotted: str, value: Any) -> str | None:
     if isinstance(last, int):
         if not isinstance(node, list) or last >= len(node):
             size = len(node) if isinstance(node, list) else 0
-            return f"{format_path(path)}: no item {last} (the list has {size})"
+            return f"no item {last} in {format_path(path[:-1])} (it has {size})"
         node[last] = value
     elif isinstance(node, dict):
         node[last] = value
@@ -163,14 +164,15 @@ def _override_problems(raw: dict[str, Any], lines: _Lines) -> list[str]:
     for dotted in matrix:
         msg = check_key_path(str(dotted), raw)
         if msg:
-            problems.append(_at(lines, ("matrix", dotted), f"matrix.{dotted}: {msg}"))
+            problems.append(_at(lines, ("matrix", dotted), f"{format_path(('matrix', dotted))}: {msg}"))
     for i, variant in enumerate(raw.get("variants") or []):
         for dotted in variant.get("set") or {}:
             msg = check_key_path(str(dotted), raw)
             if not msg and dotted in matrix:
                 msg = "also set by the matrix; a key is varied by one or the other"
             if msg:
-                problems.append(_at(lines, ("variants", i, "set", dotted), f"variants[{i}].set.{dotted}: {msg}"))
+                where = ("variants", i, "set", dotted)
+                problems.append(_at(lines, where, f"{format_path(where)}: {msg}"))
     return problems
 
 
@@ -180,13 +182,16 @@ def _at(lines: _Lines, path: PathT, message: str) -> str:
 
 
 def build_variants(raw: dict[str, Any], lines: _Lines, file: str) -> tuple[list[tuple[str, Scenario]],
-                                                                        dict[str, dict[str, Any]]]:
+                                                                        dict[str, dict[str, Any]], dict[str, str]]:
     problems = _override_problems(raw, lines)
     if problems:
         raise ScenarioError(file, problems)
     out: list[tuple[str, Scenario]] = []
     overrides: dict[str, dict[str, Any]] = {}
+    descriptions: dict[str, str] = {}
     for name, index, sets in expand(raw.get("variants") or [], raw.get("matrix") or {}):
+        if index is not None and raw["variants"][index].get("description"):
+            descriptions[name] = str(raw["variants"][index]["description"])
         doc = copy.deepcopy(raw)
         for dotted, value in sets.items():
             msg = apply_override(doc, str(dotted), value)
@@ -199,11 +204,28 @@ def build_variants(raw: dict[str, Any], lines: _Lines, file: str) -> tuple[list[
             out.append((name, Scenario.model_validate(doc)))
             overrides[name] = sets
         except ValidationError as e:
-            # a line inside a variant's document is the base file's line (overrides only change values)
-            problems += errors_of(e, doc, Scenario, lines.line_of, prefix=f"variant {name!r}: ")
+            problems += errors_of(e, doc, Scenario, _variant_lines(lines, sets, index), prefix=f"variant {name!r}: ")
     if problems:
         raise ScenarioError(file, problems)
-    return out, overrides
+    return out, overrides, descriptions
+
+
+def _variant_lines(lines: _Lines, sets: dict[str, Any], index: int | None) -> Any:
+    """Line lookup for a variant's document: a key an override set points at the override's line."""
+    origins: list[tuple[PathT, PathT]] = []
+    for dotted in sets:
+        origin: PathT = ("matrix", dotted)
+        if index is not None and (("variants", index, "set", dotted) in lines.lines):
+            origin = ("variants", index, "set", dotted)
+        origins.append((split_key_path(str(dotted)), origin))
+
+    def line_of(path: PathT) -> int | None:
+        for target, origin in origins:
+            if path[:len(target)] == target:
+                return lines.line_of(origin)
+        return lines.line_of(path)
+
+    return line_of
 
 
 def load_scenario(path: Path) -> LoadedScenario:
@@ -226,8 +248,9 @@ def load_scenario(path: Path) -> LoadedScenario:
         base = Scenario.model_validate(raw)
     except ValidationError as e:
         raise ScenarioError(file, errors_of(e, raw, Scenario, lines.line_of)) from None
-    variants, overrides = build_variants(raw, lines, file)
-    return LoadedScenario(path=path, raw=raw, base=base, variants=variants, overrides=overrides)
+    variants, overrides, descriptions = build_variants(raw, lines, file)
+    return LoadedScenario(path=path, raw=raw, base=base, variants=variants, overrides=overrides,
+                          descriptions=descriptions)
 
 
 def validate_files(paths: Sequence[Path]) -> int:

@@ -46,10 +46,19 @@ def split_key_path(dotted: str) -> PathT:
     return tuple(parts)
 
 
+_PLAIN_KEY = re.compile(r"[^\s'\"]+")
+
+
 def format_path(path: Sequence[str | int]) -> str:
+    """``faults[2].latency_ms``; a key with spaces or quotes in it is quoted: ``load['a b']``."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(str(part)):
+            out += f"[{str(part)!r}]"
+        else:
+            out += f".{part}" if out else str(part)
     return out or "(top level)"
 
 
