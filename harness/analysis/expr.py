@@ -170,7 +170,7 @@ def _numbers(node: ast.AST, *values: Any) -> None:
 def explain(tree: ast.Expression, summary: dict[str, Any]) -> str:
     """Why the expression came out as it did: each comparison with its values and the gap."""
     ev = Evaluator(summary)
-    parts: list[str] = []
+    parts: list[tuple[str, bool]] = []
 
     def walk(node: ast.AST) -> None:
         if isinstance(node, ast.BoolOp):
@@ -189,10 +189,12 @@ def explain(tree: ast.Expression, summary: dict[str, Any]) -> str:
             numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (left, right))
             if not ok and numeric and sym not in ("==", "!="):
                 text += f", off by {_fmt(abs(left - right))}"
-            parts.append(text + (")" if ok else "): false"))
+            parts.append((text + ")", bool(ok)))
 
     walk(tree.body)
-    return "; ".join(parts)
+    if len(parts) == 1:
+        return parts[0][0]
+    return "; ".join(text if ok else f"{text}: false" for text, ok in parts)
 
 
 def _fmt(value: Any) -> str:

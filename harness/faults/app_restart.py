@@ -23,8 +23,8 @@ class Spec(FaultSpec):
     def nominal_end_s(self, duration_s: float) -> float:
         return self.at_s + (self.for_s or 0.0)
 
-    def exclusive_groups(self) -> frozenset[str]:
-        return frozenset({"app_process"})
+    def holds(self) -> frozenset[str]:
+        return frozenset({"app process"})
 
 
 class AppRestart(Fault):

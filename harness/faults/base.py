@@ -42,8 +42,13 @@ class FaultSpec(Strict):
         """When the nemesis stops it: the nominal end, but never after the load ends."""
         return min(duration_s, self.nominal_end_s(duration_s))
 
-    def exclusive_groups(self) -> frozenset[str]:
-        """Resources this fault holds alone: two faults sharing one may not overlap in time."""
+    def holds(self) -> frozenset[str]:
+        """Resources this fault needs to itself while active (a write lock): nothing else that holds
+        or uses one of them may overlap it in time."""
+        return frozenset()
+
+    def uses(self) -> frozenset[str]:
+        """Resources this fault needs to be there, shared with others (a read lock)."""
         return frozenset()
 
     def actions(self, duration_s: float) -> list[tuple[float, str]]:
@@ -98,12 +103,16 @@ class Fault:
         return self.ctx.app
 
 
-def shared_resource(a: frozenset[str], b: frozenset[str]) -> str | None:
-    """A resource two faults both hold (``prefix:*`` holds every ``prefix:...``), or None."""
-    for x in sorted(a):
-        for y in sorted(b):
-            if x == y or (x.endswith(":*") and y.startswith(x[:-1])) or (y.endswith(":*") and x.startswith(y[:-1])):
-                return y if x.endswith(":*") else x
+def conflict(a: FaultSpec, b: FaultSpec) -> str | None:
+    """Why ``a`` and ``b`` may not overlap in time (a resource one holds and the other holds or
+    uses), or None when they may."""
+    both = a.holds() & b.holds()
+    if both:
+        return f"both need the {min(both)} to themselves"
+    for holder, other in ((a, b), (b, a)):
+        shared = holder.holds() & other.uses()
+        if shared:
+            return f"{holder.type} needs the {min(shared)} to itself and {other.type} needs it up"
     return None
 
 

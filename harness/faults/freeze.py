@@ -42,9 +42,12 @@ class Spec(FaultSpec):
     def nominal_end_s(self, duration_s: float) -> float:
         return super().nominal_end_s(duration_s) + self.blackhole_after_s
 
-    def exclusive_groups(self) -> frozenset[str]:
+    def holds(self) -> frozenset[str]:
         # reset closes connections by disabling the proxy for an instant: not while proxy_down holds it
-        return frozenset({"app_process", "proxy_enabled"} if self.death == "reset" else {"app_process"})
+        return frozenset({"app process", "proxy enabled"} if self.death == "reset" else {"app process"})
+
+    def uses(self) -> frozenset[str]:
+        return frozenset({"MySQL server"} if self.death == "server_timeout" else set())
 
     def actions(self, duration_s: float) -> list[tuple[float, str]]:
         if self.blackhole_after_s > 0 and self.for_s is not None:

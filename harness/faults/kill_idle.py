@@ -40,6 +40,9 @@ class Spec(FaultSpec):
         n = math.floor((end - self.at_s) / self.every_s + 1e-9)
         return [(self.at_s + k * self.every_s, "tick") for k in range(1, n + 1)]
 
+    def uses(self) -> frozenset[str]:
+        return frozenset({"MySQL server"})
+
     def problems(self, scenario: Any) -> list[str]:
         if self.for_s is not None and self.every_s is None:
             return ["for_s: a one-off kill_idle has no length; add every_s to repeat it"]

@@ -27,9 +27,9 @@ class Spec(FaultSpec):
     def nominal_end_s(self, duration_s: float) -> float:
         return self.at_s + (self.for_s or 0.0)
 
-    def exclusive_groups(self) -> frozenset[str]:
-        # a restart loses every SET GLOBAL: no set_variable may be active across it
-        return frozenset({"mysql_server", "variable:*"})
+    def holds(self) -> frozenset[str]:
+        # nothing that needs the server up (kill_idle, set_variable, ...) may be active across it
+        return frozenset({"MySQL server"})
 
     def problems(self, scenario: Any) -> list[str]:
         if scenario.mysql.mode != "embedded":

@@ -12,8 +12,8 @@ from harness.faults.base import Fault, FaultSpec, register
 class Spec(FaultSpec):
     type: Literal["proxy_down"] = "proxy_down"
 
-    def exclusive_groups(self) -> frozenset[str]:
-        return frozenset({"proxy_enabled"})
+    def holds(self) -> frozenset[str]:
+        return frozenset({"proxy enabled"})
 
 
 class ProxyDown(Fault):

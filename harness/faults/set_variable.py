@@ -24,8 +24,11 @@ class Spec(FaultSpec):
     value: int | float | bool | str = Field(description="its new value")
     restore: bool = Field(True, description="set the old value back when the fault ends")
 
-    def exclusive_groups(self) -> frozenset[str]:
-        return frozenset({f"variable:{self.name.lower()}"})
+    def holds(self) -> frozenset[str]:
+        return frozenset({f"variable {self.name.lower()}"})
+
+    def uses(self) -> frozenset[str]:
+        return frozenset({"MySQL server"})  # a restart would lose the change
 
 
 class SetVariable(Fault):

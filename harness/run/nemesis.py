@@ -53,6 +53,7 @@ class Nemesis:
         self.active: list[Fault] = []
         self.busy: list[Fault] = []  # faults with a step in hand (an app being restarted is not a crash)
         self.errors = 0
+        self.first_error: str | None = None  # "<type>[i] <phase>: <error>", for the run's verdict
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="nemesis", daemon=True)
@@ -83,6 +84,7 @@ class Nemesis:
                 self._do(step)
         except Exception:  # a bug here must not end the timeline silently
             self.errors += 1
+            self.first_error = self.first_error or "the timeline itself (a bug; see the log)"
             log.exception("nemesis: the fault timeline failed")
             self.ctx.events.emit("nemesis.error", error="the fault timeline failed; see the log")
 
@@ -106,7 +108,7 @@ class Nemesis:
         except Exception as e:
             self.errors += 1
             log.error("fault %s[%d] failed to start: %s", kind, fault.index, e)
-            self.ctx.events.emit(f"{kind}.error", fault=kind, index=fault.index, phase="start", error=str(e))
+            self._error(fault, "start", e)
             _quietly(fault.stop)  # undo whatever part of it was applied
             with self._lock:
                 self.busy.remove(fault)
@@ -123,7 +125,7 @@ class Nemesis:
         except Exception as e:
             self.errors += 1
             log.error("fault %s[%d] failed to %s: %s", kind, fault.index, action, e)
-            self.ctx.events.emit(f"{kind}.error", fault=kind, index=fault.index, phase=action, error=str(e))
+            self._error(fault, action, e)
             return
         self.ctx.events.emit(f"{kind}.{action}", fault=kind, index=fault.index, **_jsonable(details))
 
@@ -136,7 +138,7 @@ class Nemesis:
         except Exception as e:
             self.errors += 1
             log.error("fault %s[%d] failed to stop: %s", kind, fault.index, e)
-            self.ctx.events.emit(f"{kind}.error", fault=kind, index=fault.index, phase="stop", error=str(e))
+            self._error(fault, "stop", e)
             details = {"healed": False}
         finally:
             with self._lock:
@@ -144,6 +146,12 @@ class Nemesis:
                     self.active.remove(fault)
                 self.busy.remove(fault)
         self.ctx.events.emit(f"{kind}.stop", fault=kind, index=fault.index, **_jsonable(details))
+
+    def _error(self, fault: Fault, phase: str, e: Exception) -> None:
+        kind = fault.spec.type
+        if self.first_error is None:
+            self.first_error = f"{kind}[{fault.index}] {phase}: {e}"
+        self.ctx.events.emit(f"{kind}.error", fault=kind, index=fault.index, phase=phase, error=str(e))
 
     def heal_all(self) -> None:
         """Stop the timeline and every fault still active (newest first). Never raises."""

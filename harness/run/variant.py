@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.errors import AppError, HarnessError, LoadError
+from harness.errors import AppError, HarnessError, LoadError, StackError
 from harness.faults import FaultContext
 from harness.history.recorder import History
 from harness.load.plan import LoadPlan, RequestPlan, Stage
@@ -170,6 +170,9 @@ def _run(name: str, scenario: Scenario, history: History, opts: VariantOptions, 
         time.sleep(0.1)
     probes.final_tick()  # one last sample at the very end of the drain: leaked_at_end reads it
     events.emit("drain.end")
+    if nemesis.errors:  # a fault that did not apply (or heal) means the scenario did not run as written
+        raise StackError(f"the fault timeline did not run as written: {nemesis.errors} step(s) failed, first "
+                         f"{nemesis.first_error}")
     if opts.keep_stack:
         progress.done(f"[{label}] stack kept up: app {app_url}, proxy {listen}, mysql {endpoint.address} "
                       f"(Ctrl-C ends)")

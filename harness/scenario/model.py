@@ -19,7 +19,7 @@ from harness.analysis.checks import AnyCheck
 from harness.app.config import AppConfig
 from harness.faults import REGISTRY as FAULTS
 from harness.faults import FaultSpec
-from harness.faults.base import shared_resource
+from harness.faults.base import conflict
 from harness.scenario.load import NAME_PATTERN, LoadSpec, Spec
 from harness.scenario.variants import MAX_VARIANTS, VARIANT_NAME_PATTERN, expand_names
 
@@ -118,10 +118,10 @@ class Scenario(Spec):
         for i, a in enumerate(self.faults):
             for j in range(i):
                 b = self.faults[j]
-                resource = shared_resource(a.exclusive_groups(), b.exclusive_groups())
-                if resource and _overlap((b.at_s, b.end_s(d)), (a.at_s, a.end_s(d))):
+                why = conflict(a, b)
+                if why and _overlap((b.at_s, b.end_s(d)), (a.at_s, a.end_s(d))):
                     out.append(f"faults[{i}]: {a.type} at {_window(a, d)} overlaps faults[{j}] ({b.type} at "
-                               f"{_window(b, d)}); both need the {resource.replace('_', ' ')} to themselves")
+                               f"{_window(b, d)}); {why}")
         return out
 
     def _variant_problems(self) -> list[str]:

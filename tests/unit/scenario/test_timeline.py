@@ -17,20 +17,23 @@ def faults_doc(*faults: str, head: str = HEAD) -> str:
     return head + "faults:\n" + "".join(f"  - {f}\n" for f in faults)
 
 
-@pytest.mark.parametrize(("a", "b", "resource"), [
-    ("{type: freeze, at_s: 5, for_s: 10}", "{type: app_restart, at_s: 8}", "app process"),
-    ("{type: proxy_down, at_s: 5, for_s: 10}", "{type: freeze, at_s: 14, for_s: 2}", "proxy enabled"),
-    ("{type: proxy_down, at_s: 5}", "{type: proxy_down, at_s: 30, for_s: 1}", "proxy enabled"),
-    ("{type: set_variable, at_s: 1, for_s: 20, name: wait_timeout, value: 5}",
-     "{type: mysql_restart, at_s: 10}", "variable:wait_timeout"),
+@pytest.mark.parametrize(("a", "b", "why"), [
+    ("{type: freeze, at_s: 5, for_s: 10}", "{type: app_restart, at_s: 8}", "both need the app process to themselves"),
+    ("{type: proxy_down, at_s: 5, for_s: 10}", "{type: freeze, at_s: 14, for_s: 2}",
+     "both need the proxy enabled to themselves"),
+    ("{type: proxy_down, at_s: 5}", "{type: proxy_down, at_s: 30, for_s: 1}", "both need the proxy enabled"),
+    ("{type: set_variable, at_s: 1, for_s: 20, name: wait_timeout, value: 5}", "{type: mysql_restart, at_s: 10}",
+     "mysql_restart needs the MySQL server to itself and set_variable needs it up"),
+    ("{type: kill_idle, at_s: 1, idle_s: 5, every_s: 2}", "{type: mysql_restart, at_s: 10, for_s: 3}",
+     "mysql_restart needs the MySQL server to itself and kill_idle needs it up"),
     ("{type: set_variable, at_s: 1, name: wait_timeout, value: 5}",
-     "{type: set_variable, at_s: 2, name: WAIT_TIMEOUT, value: 6}", "variable:wait_timeout"),
+     "{type: set_variable, at_s: 2, name: WAIT_TIMEOUT, value: 6}", "both need the variable wait_timeout"),
 ])
-def test_overlapping_exclusive_faults_are_rejected(tmp_path: Path, a: str, b: str, resource: str) -> None:
-    """Two faults holding one resource at the same time: the later one is named, with both windows."""
+def test_overlapping_exclusive_faults_are_rejected(tmp_path: Path, a: str, b: str, why: str) -> None:
+    """A fault overlapping one that needs a resource to itself: the later one is named, with both windows."""
     lines = errors(tmp_path, faults_doc(a, b))
     assert len(lines) == 1 and lines[0].startswith("5: faults[1]: ") and "overlaps faults[0]" in lines[0]
-    assert f"both need the {resource.replace('_', ' ')} to themselves" in lines[0]
+    assert why in lines[0]
 
 
 @pytest.mark.parametrize("pair", [
@@ -39,6 +42,8 @@ def test_overlapping_exclusive_faults_are_rejected(tmp_path: Path, a: str, b: st
     ("{type: set_variable, at_s: 1, name: wait_timeout, value: 5}",
      "{type: set_variable, at_s: 1, name: max_connections, value: 50}"),
     ("{type: latency, at_s: 1, latency_ms: 5}", "{type: latency, at_s: 2, latency_ms: 9}"),  # toxics stack
+    ("{type: kill_idle, at_s: 1, idle_s: 5, every_s: 2}", "{type: set_variable, at_s: 2, name: x, value: 1}"),
+    ("{type: kill_idle, at_s: 1, idle_s: 5, every_s: 2, for_s: 8}", "{type: mysql_restart, at_s: 9, for_s: 3}"),
 ])
 def test_compatible_faults_may_overlap(tmp_path: Path, pair: tuple[str, str]) -> None:
     """Faults on different resources, back-to-back windows and stacked toxics are fine."""
