@@ -186,7 +186,9 @@ class EmbeddedMySQL:
         return self.endpoint
 
     def _common_flags(self) -> list[str]:
-        return ["--no-defaults", f"--datadir={self.data_dir}", "--user=root",
+        # a private tmpdir: with the shared /tmp, install-db was seen failing when another
+        # process removed its temporary tables ("Could not remove temporary table '/tmp/#sql-...'")
+        return ["--no-defaults", f"--datadir={self.data_dir}", "--user=root", f"--tmpdir={self.base_dir}",
                 "--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M"]
 
     def _install(self, install: str) -> None:
