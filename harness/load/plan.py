@@ -17,7 +17,7 @@ REQUESTS_HEADER = ("t_s", "name", "latency_ms", "outcome", "error_class")
 OUTCOMES = ("ok", "fail", "info", "aborted", "dropped")
 INDETERMINATE_CLASSES = frozenset({"connection_lost", "client_timeout", "connection_error", "query_killed"})
 NOT_STARTED = "not_started"
-STEP_SPAWN_S = 0.2  # a step or a spike reaches its user count within this long
+STEP_SPAWN_S = 0.2  # a step or a spike (closed model) reaches its user count within about this long
 
 
 @dataclass(frozen=True)
@@ -56,24 +56,6 @@ def level_at(base: float, stages: list[Stage], t_s: float) -> float:
         else:
             level = st.value
     return level
-
-
-def closed_schedule(users: int, spawn_rate: float, stages: list[Stage]) -> list[tuple[float, int, float]]:
-    """The closed model's stages as locust calls: (t_s, user count, spawn rate per second)."""
-    calls = [(0.0, users, spawn_rate)]
-    level = float(users)
-    for st in stages:
-        target = round(st.value)
-        if st.kind == "ramp":
-            calls.append((st.at_s, target, max(abs(target - level) / st.for_s, 0.01)))
-            level = target
-        elif st.kind == "spike":
-            calls.append((st.at_s, target, max(1.0, abs(target - level) / STEP_SPAWN_S)))
-            calls.append((st.at_s + st.for_s, int(level), max(1.0, abs(target - level) / STEP_SPAWN_S)))
-        else:
-            calls.append((st.at_s, target, max(1.0, abs(target - level) / STEP_SPAWN_S)))
-            level = target
-    return calls
 
 
 @dataclass(frozen=True)

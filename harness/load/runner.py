@@ -31,10 +31,18 @@ from locust import FastHttpUser, User, between, constant  # noqa: E402
 from locust.contrib.fasthttp import FastHttpSession  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
-from harness.load.plan import HEALTH_NAME, NOT_STARTED, LoadPlan, RequestPlan, closed_schedule, level_at  # noqa: E402
+from harness.load.plan import (  # noqa: E402
+    HEALTH_NAME,
+    NOT_STARTED,
+    STEP_SPAWN_S,
+    LoadPlan,
+    RequestPlan,
+    level_at,
+)
 from harness.load.recorder import Recorder  # noqa: E402
 
 log = logging.getLogger("harness.load")
+STAGE_TICK_S = 0.05  # how often the closed model looks at its stages (a ramp moves one user at a time)
 
 
 def error_class_of(response: Any) -> str | None:
@@ -242,21 +250,26 @@ def main(argv: list[str]) -> int:
 
     health = gevent.spawn(health_loop, plan, recorder) if plan.health_path else None
     arrivals = gevent.spawn(open_model.arrivals, t0) if open_model is not None else None
-    calls = [] if open_model is not None else closed_schedule(plan.users, plan.spawn_rate, plan.stages)
     end = t0 + plan.duration_s
+    next_status = t0 + plan.status_interval_s
+    current: int | None = None  # the closed model's user count asked of locust
 
     def users() -> int:
         return len(open_model.in_flight) if open_model is not None else runner.user_count
 
     try:
-        while time.monotonic() < end:
-            while calls and time.monotonic() >= t0 + calls[0][0]:
-                _, count, rate = calls.pop(0)
-                runner.start(count, spawn_rate=rate)
-            wake = min([end, t0 + calls[0][0]] if calls else [end])
-            gevent.sleep(min(plan.status_interval_s, max(0.0, wake - time.monotonic())))
-            recorder.flush()
-            emit({"t_s": round(time.monotonic() - t0, 3), "users": users(), **recorder.counts()})
+        while (now := time.monotonic()) < end:
+            if open_model is None:  # follow the stages: one user at a time along a ramp, at once for a step
+                target = round(level_at(plan.users, plan.stages, now - t0))
+                if target != current:
+                    rate = plan.spawn_rate if current is None else max(1.0, abs(target - current) / STEP_SPAWN_S)
+                    runner.start(target, spawn_rate=rate)
+                    current = target
+            if now >= next_status:
+                next_status += plan.status_interval_s
+                recorder.flush()
+                emit({"t_s": round(now - t0, 3), "users": users(), **recorder.counts()})
+            gevent.sleep(max(0.0, min(STAGE_TICK_S, next_status - now, end - now)))
     finally:
         if arrivals is not None:
             arrivals.kill()

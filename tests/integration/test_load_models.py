@@ -71,6 +71,19 @@ def test_step_stage_and_per_request_timeouts(app_factory: AppFactory, proxy_clie
     assert plain and {r["outcome"] for r in plain} == {"ok"} and min(float(r["latency_ms"]) for r in plain) >= 290
 
 
+def test_a_pause_and_a_ramp(app_factory: AppFactory, tmp_path: Path) -> None:
+    """users 2, a step to 0 at 1 s (nothing is sent), then a ramp to 4 over 1.2 s: the user count
+    climbs one by one, not all at once."""
+    app = app_factory({"pool": {"max_size": 4}})
+    plan = plan_for(app, tmp_path, users=2, wait_min_s=0.05, wait_max_s=0.15, duration_s=3.5,
+                    stages=[Stage(kind="step", at_s=1.0, value=0), Stage(kind="ramp", at_s=2.0, for_s=1.2, value=4)])
+    rows, statuses = run_load(plan, tmp_path)
+    ramp = [s["users"] for s in statuses if "t_s" in s and not s.get("done") and 2.0 <= s["t_s"] <= 3.4]
+    assert starts_between(rows, "q", 0.0, 1.0) > 0 and starts_between(rows, "q", 1.3, 2.0) == 0
+    assert ramp == sorted(ramp) and ramp[-1] == 4 and len(set(ramp)) >= 3
+    assert starts_between(rows, "q", 2.0, 3.5) > 0
+
+
 def test_think_time_paces_a_user(app_factory: AppFactory, tmp_path: Path) -> None:
     """think_time 0.2 s (uniform 0.1-0.3 s): one user sends a handful of requests in 1.5 s, not hundreds."""
     app = app_factory({"pool": {"max_size": 2}})

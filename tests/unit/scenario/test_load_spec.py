@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.load.plan import Stage, closed_schedule, level_at, outcome_for
+from harness.load.plan import Stage, level_at, outcome_for
 from harness.run.variant import load_plan
 from tests.unit.scenario.helpers import HEAD, errors, load
 
@@ -57,12 +57,6 @@ def test_level_at_follows_steps_ramps_and_spikes() -> None:
     stages = [Stage("ramp", 10, 30, 10), Stage("spike", 25, 100, 2), Stage("step", 30, 5)]
     got = [level_at(10, stages, t) for t in (0, 10, 15, 20, 24, 25, 26.9, 27, 31)]
     assert got == [10, 10, 20, 30, 30, 100, 100, 30, 5]
-
-
-def test_closed_schedule_turns_stages_into_locust_calls() -> None:
-    """A ramp spawns at delta/for_s per second; a step or spike within 0.2 s; a spike comes back."""
-    calls = closed_schedule(4, 2.0, [Stage("ramp", 10, 24, 10), Stage("spike", 30, 44, 5), Stage("step", 40, 0)])
-    assert calls == [(0.0, 4, 2.0), (10, 24, 2.0), (30, 44, 100.0), (35, 24, 100.0), (40, 0, 120.0)]
 
 
 def test_outcomes_of_the_new_classes() -> None:
