@@ -1,12 +1,12 @@
 """Check expressions over a variant's summary.json figures, evaluated safely.
 
     errors.connection_lost <= 2 and pool.peak_waiting < pool.max_size
-    load.dropped / (requests.total + load.dropped) < 0.01
+    requests.dropped / (requests.total + requests.dropped) < 0.01
     pool.exhausted_at_s == null or pool.exhausted_at_s > 20
 
 The text is parsed with ``ast`` and only a small whitelist is evaluated: numbers, strings,
 ``true``/``false``/``null``, the summary's sections as names (``requests``, ``errors``,
-``load``, ``latency_ms``, ``pool``, ``mysql``, ``health``, ``faults``), ``.field`` and ``[index]`` access,
+``latency_ms``, ``pool``, ``mysql``, ``health``, ``faults``), ``.field`` and ``[index]`` access,
 arithmetic (+ - * / // %), comparisons, ``and``/``or``/``not`` and the functions ``min``,
 ``max``, ``abs``, ``len``. Nothing is ever passed to ``eval``. An error class that never happened
 reads as 0 (``errors.query_killed``); any other missing figure makes the check unknown, never
@@ -25,8 +25,7 @@ MAX_LENGTH = 500
 # The summary.json fields an expression may name (DESIGN.md's contract); tests keep this in step
 # with harness.analysis.summary. ``errors`` is open: any error class, 0 when it never happened.
 SUMMARY_FIELDS: dict[str, tuple[str, ...] | None] = {
-    "requests": ("total", "ok", "failed", "aborted", "rps"),
-    "load": ("offered_rps", "achieved_rps", "dropped"),
+    "requests": ("total", "ok", "failed", "aborted", "dropped", "rps"),
     "errors": None,
     "latency_ms": ("p50", "p95", "p99", "max"),
     "pool": ("max_size", "peak_active", "peak_waiting", "exhausted_at_s", "recovered_at_s", "recovery_s",

@@ -36,10 +36,9 @@ class VariantData:
 
     name: str
     samples: pd.DataFrame
-    requests: pd.DataFrame  # without the health checker's rows and the open model's dropped ones
+    requests: pd.DataFrame  # without the health checker's rows
     health: pd.DataFrame
     events: list[dict[str, Any]]
-    dropped: pd.DataFrame | None = None  # open model: arrivals that found no free slot (not_started)
 
     @property
     def load_end_s(self) -> float | None:
@@ -64,7 +63,6 @@ def load_variant(variant_dir: Path) -> VariantData:
     requests = _read_csv(variant_dir / "requests.csv", REQUESTS_HEADER)
     requests["error_class"] = requests["error_class"].fillna("").astype(str)
     is_health = requests["name"] == HEALTH_NAME
-    is_dropped = requests["outcome"] == "dropped"
     events: list[dict[str, Any]] = []
     events_path = variant_dir / "events.jsonl"
     if events_path.exists():
@@ -73,10 +71,8 @@ def load_variant(variant_dir: Path) -> VariantData:
                 events.append(json.loads(line))
             except ValueError:
                 continue  # a line cut by a crash: keep the rest
-    return VariantData(name=variant_dir.name, samples=samples,
-                       requests=requests[~is_health & ~is_dropped].reset_index(drop=True),
-                       health=requests[is_health].reset_index(drop=True), events=events,
-                       dropped=requests[is_dropped].reset_index(drop=True))
+    return VariantData(name=variant_dir.name, samples=samples, requests=requests[~is_health].reset_index(drop=True),
+                       health=requests[is_health].reset_index(drop=True), events=events)
 
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -116,12 +112,14 @@ def _peak(series: pd.Series) -> Any:
 
 
 def requests_summary(req: pd.DataFrame, duration_s: float | None) -> dict[str, Any]:
-    total = len(req)
+    # dropped: open-model arrivals that could not start (never sent, so not in total)
+    dropped = int((req["outcome"] == "dropped").sum())
+    total = len(req) - dropped
     ok = int((req["outcome"] == "ok").sum())
     aborted = int((req["outcome"] == "aborted").sum())
     failed = int(req["outcome"].isin(["fail", "info"]).sum())
     rps = total / duration_s if duration_s else None
-    return {"total": total, "ok": ok, "failed": failed, "aborted": aborted, "rps": _num(rps, 2)}
+    return {"total": total, "ok": ok, "failed": failed, "aborted": aborted, "dropped": dropped, "rps": _num(rps, 2)}
 
 
 def errors_summary(req: pd.DataFrame) -> dict[str, int]:
@@ -133,7 +131,7 @@ def errors_summary(req: pd.DataFrame) -> dict[str, int]:
 
 
 def latency_summary(req: pd.DataFrame) -> dict[str, Any]:
-    lat = req.loc[req["outcome"] != "aborted", "latency_ms"].dropna()
+    lat = req.loc[~req["outcome"].isin(("aborted", "dropped")), "latency_ms"].dropna()
     if lat.empty:
         return {"p50": None, "p95": None, "p99": None, "max": None}
     q = lat.quantile([0.5, 0.95, 0.99])
@@ -190,13 +188,8 @@ def variant_summary(data: VariantData, max_size: int | None = None) -> dict[str,
         recovered = None
     health_ok = int((data.health["outcome"] == "ok").sum())
     first_aborted = s["mysql_aborted_clients"].dropna()
-    dropped = 0 if data.dropped is None else len(data.dropped)
-    offered = (len(req) + dropped) / load_end if load_end else None
     return {
         "requests": requests_summary(req, load_end),
-        # offered vs achieved: differ only in the open model, when arrivals found no free slot
-        "load": {"offered_rps": _num(offered, 2), "achieved_rps": _num(len(req) / load_end if load_end else None, 2),
-                 "dropped": dropped},
         "errors": errors_summary(req),
         "latency_ms": latency_summary(req),
         "pool": {

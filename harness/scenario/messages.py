@@ -153,7 +153,8 @@ def resolve(loc: Sequence[Any], raw: Any, kind: str) -> PathT:
 
 def model_in(annotation: Any, node: Any) -> type[BaseModel] | None:
     """The model class a field holds, through list/Optional/Annotated; for a tagged union, the
-    member whose ``type`` default is the node's ``type``."""
+    member whose tag (a one-value Literal field every member has: ``type``, a preset's ``name``)
+    is the node's."""
     found: list[type[BaseModel]] = []
     stack = [annotation]
     while stack:
@@ -164,8 +165,22 @@ def model_in(annotation: Any, node: Any) -> type[BaseModel] | None:
             stack.extend(typing.get_args(a))
     if len(found) <= 1:
         return found[0] if found else None
-    kind = node.get("type") if isinstance(node, dict) else None
-    return next((m for m in found if "type" in m.model_fields and m.model_fields["type"].default == kind), None)
+    if not isinstance(node, dict):
+        return None
+    for key in found[0].model_fields:
+        tags = [_tag(m, key) for m in found]
+        if all(t is not None for t in tags) and len(set(tags)) == len(tags):
+            return next((m for m, t in zip(found, tags, strict=True) if t == node.get(key)), None)
+    return None
+
+
+def _tag(model: type[BaseModel], key: str) -> Any:
+    """The single value of ``model.key`` when it is a one-value Literal, else None."""
+    field = model.model_fields.get(key)
+    if field is None or typing.get_origin(field.annotation) is not typing.Literal:
+        return None
+    values = typing.get_args(field.annotation)
+    return values[0] if len(values) == 1 else None
 
 
 def allowed_keys(model: type[BaseModel], path: PathT, raw: Any) -> list[str] | None:

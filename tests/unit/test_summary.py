@@ -62,7 +62,7 @@ def scenario_files(tmp_path: Path) -> Path:
 def test_request_counts_and_error_classes(tmp_path: Path) -> None:
     """Health rows are not requests; failed = fail + info; aborted counted apart."""
     s = variant_summary(load_variant(scenario_files(tmp_path)))
-    assert s["requests"] == {"total": 104, "ok": 100, "failed": 3, "aborted": 1, "rps": 10.4}
+    assert s["requests"] == {"total": 104, "ok": 100, "failed": 3, "aborted": 1, "dropped": 0, "rps": 10.4}
     assert (s["errors"]["pool_timeout"], s["errors"]["connection_lost"], s["errors"]["other"]) == (2, 1, 0)
 
 
