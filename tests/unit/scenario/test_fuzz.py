@@ -39,14 +39,14 @@ def check(text: str) -> None:
             assert e.lines() and all("\n" not in line for line in e.lines())
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_structured_yaml_never_crashes_the_loader(doc: Any) -> None:
     """Random mappings of scenario-like keys and values: a ScenarioError or a scenario, nothing else."""
     check(yaml.safe_dump(doc, allow_unicode=True))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
 def test_arbitrary_text_never_crashes_the_loader(text: str) -> None:
     """Any text at all (broken YAML, tags, anchors): a ScenarioError or a scenario, nothing else."""
@@ -56,7 +56,7 @@ def test_arbitrary_text_never_crashes_the_loader(text: str) -> None:
 BASE = yaml.safe_load((ROOT / "scenarios" / "quickstart.yaml").read_text())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(KEYS), documents), min_size=1, max_size=3), st.integers(0, 2))
 def test_mutated_valid_scenarios_never_crash_the_loader(changes: list[tuple[str, Any]], depth: int) -> None:
     """A valid scenario with keys replaced by random values at several depths."""
