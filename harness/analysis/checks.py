@@ -1,9 +1,11 @@
 """Checks: the outcomes a scenario accepts, evaluated on one variant's summary.
 
 Each check is a small spec (its scenario keys) and an ``evaluate`` on the variant's summary
-dict. A result says ``passed`` true or false, with the measured value and the limit in
-``detail``; a check that cannot be evaluated (a missing figure, a crash) is ``unknown``, never
-passed. Imports nothing heavy: the scenario schema embeds these specs.
+dict. A result says ``passed`` true or false, with the measured value, the limit and by how much
+it missed in ``detail``; a check that cannot be evaluated (a missing figure, a crash) is
+``unknown``, never passed. ``expression`` covers anything else, over summary.json's fields
+(``harness.analysis.expr``, evaluated without ``eval``). Imports nothing heavy: the scenario
+schema embeds these specs.
 """
 
 from __future__ import annotations
@@ -11,14 +13,23 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, field_validator
 
+from harness.analysis import expr
 from harness.app.config import Strict
 
 
 class CheckSpec(Strict):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     type: str
+    name: str | None = Field(None, min_length=1, description="how the check is reported (default: its type, "
+                             "or an expression's text)")
     variants: list[str] | None = Field(None, description="only check these variants (default: every variant)")
+
+    @property
+    def label(self) -> str:
+        return self.name or self.type
 
     def applies_to(self, variant: str) -> bool:
         return self.variants is None or variant in self.variants
@@ -134,19 +145,42 @@ class MaxPreparedStmtCount(CheckSpec):
         return peak <= self.value, f"peak Prepared_stmt_count {peak} (limit {self.value})"
 
 
+class Expression(CheckSpec):
+    """Anything else, as an expression over summary.json's fields (see harness.analysis.expr)."""
+
+    type: Literal["expression"] = "expression"
+    expr: str = Field(min_length=1, description="e.g. errors.connection_lost <= 2 and pool.peak_waiting < 10")
+
+    @field_validator("expr")
+    @classmethod
+    def _parses(cls, text: str) -> str:
+        expr.parse(text)  # ExprError is a ValueError: the loader reports it against checks[i].expr
+        return text
+
+    @property
+    def label(self) -> str:
+        return self.name or self.expr
+
+    def evaluate(self, summary: dict[str, Any]) -> tuple[bool, str]:
+        tree = expr.parse(self.expr)
+        passed = bool(expr.Evaluator(summary).eval(tree))
+        why = expr.explain(tree, summary)
+        return passed, why or ("true" if passed else "false")
+
+
 CHECK_TYPES: tuple[type[CheckSpec], ...] = (NoLeak, NoExhaustion, MaxErrorRate, MaxP99, RecoversWithin, MaxZombies,
-                                            MaxPreparedStmtCount)
+                                            MaxPreparedStmtCount, Expression)
 AnyCheck = Annotated[NoLeak | NoExhaustion | MaxErrorRate | MaxP99 | RecoversWithin | MaxZombies
-                     | MaxPreparedStmtCount, Field(discriminator="type")]
+                     | MaxPreparedStmtCount | Expression, Field(discriminator="type")]
 
 
 def evaluate(check: CheckSpec, summary: dict[str, Any]) -> dict[str, Any]:
     """One check's result; ``passed`` is None (unknown) when it could not be evaluated."""
-    name = check.type
+    head = {"name": check.label, "type": check.type}
     try:
         passed, detail = check.evaluate(summary)
     except KeyError as e:
-        return {"name": name, "passed": None, "status": "unknown", "detail": f"no figure for {e.args[0]}"}
+        return {**head, "passed": None, "status": "unknown", "detail": f"no figure for {e.args[0]}"}
     except Exception as e:  # a checker that crashes says unknown, never passed
-        return {"name": name, "passed": None, "status": "unknown", "detail": f"{type(e).__name__}: {e}"}
-    return {"name": name, "passed": bool(passed), "status": "passed" if passed else "failed", "detail": detail}
+        return {**head, "passed": None, "status": "unknown", "detail": f"{type(e).__name__}: {e}"}
+    return {**head, "passed": bool(passed), "status": "passed" if passed else "failed", "detail": detail}

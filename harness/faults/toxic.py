@@ -1,7 +1,9 @@
 """The shared runtime of faults that are a toxic of the fault proxy (latency, bandwidth, ...).
 
-Each toxic fault module only declares its spec and how its keys map to the toxic's attributes.
-The toxic is named ``<type>_<index>`` so two faults of one type can coexist.
+Each toxic fault module only declares its spec and how its keys (units in their names) map to
+the toxic's attributes (Toxiproxy's names and units). The toxic is named ``<type>_<index>`` so
+two faults of one type can coexist, even overlapping. A toxic is added to the connections that
+already exist as well as to new ones (Toxiproxy's semantics, ``toxiproxy-api.md`` 1.6).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class ToxicFault(Fault):
         attributes = spec.toxic_attributes()
         self.ctx.proxy.add_toxic(self.ctx.proxy_name, spec.toxic_type(), attributes, name=self.toxic_name,
                                  stream=spec.stream, toxicity=spec.toxicity)
-        return {"toxic": self.toxic_name, "stream": spec.stream, "attributes": attributes}
+        return {"toxic": self.toxic_name, "stream": spec.stream, "toxicity": spec.toxicity, "attributes": attributes}
 
     def stop(self) -> dict[str, Any]:
         self.ctx.proxy.remove_toxic(self.ctx.proxy_name, self.toxic_name)

@@ -12,9 +12,12 @@ REQUESTS_HEADER = ("t_s", "name", "latency_ms", "outcome", "error_class")
 
 # Outcomes follow Jepsen: ok; fail = certainly did not happen (a pool timeout, a refused
 # connection); info = unknown (the connection died mid-query, the client gave up waiting);
-# aborted = the client disconnected on purpose (abort_after_ms).
-OUTCOMES = ("ok", "fail", "info", "aborted")
+# aborted = the client disconnected on purpose (abort_after_ms); dropped = the open model could
+# not even start it (every in-flight slot busy), error_class not_started.
+OUTCOMES = ("ok", "fail", "info", "aborted", "dropped")
 INDETERMINATE_CLASSES = frozenset({"connection_lost", "client_timeout", "connection_error", "query_killed"})
+NOT_STARTED = "not_started"
+STEP_SPAWN_S = 0.2  # a step or a spike (closed model) reaches its user count within about this long
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,36 @@ class RequestPlan:
     path: str
     weight: int = 1
     abort_after_ms: float | None = None
+    timeout_s: float | None = None  # None: the plan's client_timeout_s
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A change of the load's level (users, or arrivals per second): step, ramp or spike."""
+
+    kind: str
+    at_s: float
+    value: float
+    for_s: float = 0.0
+
+
+def level_at(base: float, stages: list[Stage], t_s: float) -> float:
+    """The level (users or rate) at ``t_s``: steps jump, ramps interpolate, spikes return to the
+    level they started from."""
+    level = base
+    for st in stages:
+        if t_s < st.at_s:
+            break
+        if st.kind == "ramp":
+            if t_s < st.at_s + st.for_s:
+                return level + (st.value - level) * (t_s - st.at_s) / st.for_s
+            level = st.value
+        elif st.kind == "spike":
+            if t_s < st.at_s + st.for_s:
+                return st.value
+        else:
+            level = st.value
+    return level
 
 
 @dataclass(frozen=True)
@@ -41,6 +74,10 @@ class LoadPlan:
     health_timeout_s: float = 5.0
     status_interval_s: float = 0.5
     seed: int = 0
+    stages: list[Stage] = field(default_factory=list)
+    open_rate_per_s: float | None = None  # set: the open model, requests arrive at this rate
+    max_in_flight: int = 100
+    arrivals: str = "constant"  # constant | poisson
     extra: dict[str, Any] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
@@ -50,6 +87,7 @@ class LoadPlan:
     def read(cls, path: Path) -> LoadPlan:
         raw = json.loads(path.read_text())
         raw["requests"] = [RequestPlan(**r) for r in raw["requests"]]
+        raw["stages"] = [Stage(**st) for st in raw.get("stages", [])]
         return cls(**raw)
 
 
@@ -58,4 +96,6 @@ def outcome_for(error_class: str | None) -> str:
         return "ok"
     if error_class == "aborted":
         return "aborted"
+    if error_class == NOT_STARTED:
+        return "dropped"
     return "info" if error_class in INDETERMINATE_CLASSES else "fail"

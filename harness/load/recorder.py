@@ -23,6 +23,7 @@ class Recorder:
         self.t0 = 0.0
         self.total = 0
         self.failed = 0
+        self.dropped = 0
 
     def start(self, t0: float) -> None:
         self.t0 = t0
@@ -31,13 +32,15 @@ class Recorder:
         outcome = outcome_for(error_class)
         self._rows.append((round(t_start - self.t0, 4), name, round(elapsed_s * 1000.0, 3), outcome,
                            error_class or ""))
-        if name != HEALTH_NAME:
+        if outcome == "dropped":
+            self.dropped += 1
+        elif name != HEALTH_NAME:
             self.total += 1
             if outcome in ("fail", "info"):
                 self.failed += 1
 
     def counts(self) -> dict[str, int]:
-        return {"requests": self.total, "errors": self.failed}
+        return {"requests": self.total, "errors": self.failed, "dropped": self.dropped}
 
     def flush(self) -> None:
         if self._rows:

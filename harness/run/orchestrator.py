@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from harness.errors import BadInput, ChecksFailed, Interrupted, StackError
 from harness.run.progress import Progress
@@ -45,10 +46,14 @@ def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def check_safety(variants: list[tuple[str, Scenario]], mysql_dsn: str | None) -> None:
-    """Destructive faults only against a loopback server, unless the scenario says allow_remote."""
+    """Destructive faults only against a loopback server, unless the scenario says allow_remote;
+    no restart of a server that is not ours."""
     from harness.stack.mysql import parse_dsn
 
     for name, scenario in variants:
+        if mysql_dsn and any(f.type == "mysql_restart" for f in scenario.faults):
+            raise BadInput(f"variant {name!r}: mysql_restart needs the embedded server; --mysql-dsn gives one "
+                           "that is not ours to restart")
         dsn = mysql_dsn or (scenario.mysql.dsn if scenario.mysql.mode == "external" else None)
         if not dsn or scenario.mysql.allow_remote:
             continue
@@ -68,7 +73,7 @@ def run_scenario_file(path: Path, opts: RunOptions) -> int:
     check_safety(variants, opts.mysql_dsn)
 
     run_dir, run_id = new_run_dir(loaded.name, opts.out)
-    write_scenario(run_dir, loaded.raw, [n for n, _ in variants])
+    write_scenario(run_dir, loaded.raw, [(n, loaded.overrides.get(n, {})) for n, _ in variants], loaded.descriptions)
     progress = Progress(quiet=opts.quiet)
     progress.say(f"{loaded.name}: {len(variants)} variant(s), {variants[0][1].duration_s:g} s each -> {run_dir}")
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
@@ -115,9 +120,18 @@ def run_scenario_file(path: Path, opts: RunOptions) -> int:
         errors = "; ".join(r.error or "" for r in results if r.status == "failed")
         raise StackError(f"a component failed; partial results were written ({errors.splitlines()[0]})")
     if analysis.checks_failed or analysis.checks_unknown:
-        n = len(analysis.checks_failed) + len(analysis.checks_unknown)
-        raise ChecksFailed(f"{n} check(s) did not pass")
+        raise ChecksFailed(checks_verdict(analysis.checks_failed, analysis.checks_unknown))
     return 0
+
+
+def checks_verdict(failed: list[tuple[str, dict[str, Any]]], unknown: list[tuple[str, dict[str, Any]]]) -> str:
+    """One line for exit 1: the first check that did not pass, by how much, and how many others."""
+    worst = failed or unknown
+    variant, check = worst[0]
+    verb = "failed" if failed else "could not be evaluated"
+    others = len(failed) + len(unknown) - 1
+    more = f" (and {others} more check{'s' * (others != 1)} did not pass)" if others else ""
+    return f"check {verb}: {variant}: {check['name']}: {check['detail']}{more}"
 
 
 def stack_up(path: Path, variant: str | None) -> int:

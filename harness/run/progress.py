@@ -34,6 +34,8 @@ class Progress:
         pool = (f"pool {fmt_num(sample.get('pool_active'))}/{fmt_num(sample.get('pool_max_size'))} active "
                 f"{fmt_num(sample.get('pool_waiting'))} waiting")
         req = f"req {fmt_num(load.get('requests'))} err {fmt_num(load.get('errors'))}"
+        if load.get("dropped"):  # the open model could not start these
+            req += f" dropped {fmt_num(load.get('dropped'))}"
         fault = f" | {', '.join(faults)}" if faults else ""
         return (f"[{label}] {phase} {t_s:5.1f}/{duration_s:g}s | users {fmt_num(load.get('users'))} | {pool} | "
                 f"{req}{fault}")

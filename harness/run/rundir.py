@@ -54,9 +54,15 @@ def redact(doc: Any) -> Any:
     return doc
 
 
-def write_scenario(run_dir: Path, raw: dict[str, Any], variants: list[str]) -> None:
-    """The scenario as run: the original document, only the variants that ran, secrets redacted."""
+def write_scenario(run_dir: Path, raw: dict[str, Any], variants: list[tuple[str, dict[str, Any]]],
+                   descriptions: dict[str, str] | None = None) -> None:
+    """The scenario as run: the original document with its variants expanded (the matrix becomes
+    plain variants, each with all its overrides), only the variants that ran, secrets redacted.
+    ``harness report`` loads it back and finds the same variant names."""
     doc = copy.deepcopy(raw)
-    if doc.get("variants"):
-        doc["variants"] = [v for v in doc["variants"] if v.get("name") in variants]
+    doc.pop("matrix", None)
+    described = descriptions or {}
+    if doc.get("variants") or len(variants) > 1 or (variants and variants[0][0] != "default"):
+        doc["variants"] = [{"name": name, **({"description": described[name]} if name in described else {}),
+                            "set": dict(sets)} for name, sets in variants]
     (run_dir / "scenario.yaml").write_text(yaml.safe_dump(redact(doc), sort_keys=False, allow_unicode=True))

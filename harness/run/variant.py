@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.errors import AppError, HarnessError, LoadError
+from harness.errors import AppError, HarnessError, LoadError, StackError
 from harness.faults import FaultContext
 from harness.history.recorder import History
-from harness.load.plan import LoadPlan, RequestPlan
+from harness.load.plan import LoadPlan, RequestPlan, Stage
 from harness.probes.loop import ProbeLoop, Sampler
 from harness.probes.mysql import MySQLSampler
 from harness.probes.pool import PoolSampler
@@ -54,11 +54,16 @@ class VariantOptions:
 def load_plan(scenario: Scenario, app_url: str, requests_csv: Path) -> LoadPlan:
     load = scenario.load
     think = load.think_time_s
+    opened = load.open_model
+    stages = [Stage(kind=st.type, at_s=st.at_s, for_s=st.for_s_or_zero,
+                    value=float((st.rate_per_s if opened else st.users) or 0)) for st in load.stages]
     return LoadPlan(
         host=app_url, duration_s=scenario.duration_s, users=load.users,
         spawn_rate=load.spawn_rate or float(load.users),
-        requests=[RequestPlan(name=r.name, path=r.path, weight=r.weight, abort_after_ms=r.abort_after_ms)
-                  for r in load.requests],
+        requests=[RequestPlan(name=r.name, path=r.path, weight=r.weight, abort_after_ms=r.abort_after_ms,
+                              timeout_s=r.timeout_s) for r in load.requests],
+        stages=stages, open_rate_per_s=opened.rate_per_s if opened else None,
+        max_in_flight=opened.max_in_flight if opened else 100, arrivals=opened.arrivals if opened else "constant",
         requests_csv=str(requests_csv), wait_min_s=think * 0.5, wait_max_s=think * 1.5,
         client_timeout_s=load.client_timeout_s,
         health_path=load.health.path if load.health else None,
@@ -149,7 +154,8 @@ def _run(name: str, scenario: Scenario, history: History, opts: VariantOptions, 
         if not load.alive() and not load.done.is_set():
             raise LoadError(f"the load process died (exit {load.process.returncode() if load.process else '?'}):\n"
                             f"{load.process.log_tail() if load.process else ''}")
-        if not app.alive() and not any(f in ("app_restart",) for f in nemesis.current()):
+        expected_down = nemesis.expects_app_down()  # read before and after: a restart may begin or end between
+        if not app.alive() and not (expected_down or nemesis.expects_app_down()):
             events.emit("app.crash", code=app.process.returncode() if app.process else None)
             raise AppError(f"the app died mid-run:\n{app.process.log_tail() if app.process else ''}")
         if now > duration + LOAD_GRACE_S:
@@ -164,6 +170,9 @@ def _run(name: str, scenario: Scenario, history: History, opts: VariantOptions, 
         time.sleep(0.1)
     probes.final_tick()  # one last sample at the very end of the drain: leaked_at_end reads it
     events.emit("drain.end")
+    if nemesis.errors:  # a fault that did not apply (or heal) means the scenario did not run as written
+        raise StackError(f"the fault timeline did not run as written: {nemesis.errors} step(s) failed, first "
+                         f"{nemesis.first_error}")
     if opts.keep_stack:
         progress.done(f"[{label}] stack kept up: app {app_url}, proxy {listen}, mysql {endpoint.address} "
                       f"(Ctrl-C ends)")

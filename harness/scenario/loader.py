@@ -3,8 +3,9 @@
     scenarios/x.yaml:12: faults[2].latency_ms: expected an integer >= 0, got -50
     scenarios/x.yaml:7: load.usres: unknown key; did you mean 'users'?
 
-Nothing is started for a file that does not validate. Variants are applied to the raw document
-(dotted key paths) and each resulting scenario is validated on its own, so a bad override is
+Nothing is started for a file that does not validate, and no input makes the loader raise
+anything but a ScenarioError. Variants (and the matrix) are applied to the raw document by
+dotted key path, and each resulting scenario is validated on its own, so a bad override is
 reported against the variant that made it.
 """
 
@@ -12,20 +13,23 @@ from __future__ import annotations
 
 import copy
 import difflib
-import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from harness.errors import ScenarioError
+from harness.scenario.messages import PathT, allowed_keys, errors_of, format_path, show, split_key_path
 from harness.scenario.model import Scenario
+from harness.scenario.variants import expand
 
-PathT = tuple[str | int, ...]
+__all__ = ["LoadedScenario", "load_scenario", "split_key_path", "validate_files"]
+MAX_NODES = 100_000  # a YAML alias bomb expands exponentially: refuse it instead of hanging
+NOT_OVERRIDABLE = ("variants", "matrix")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class LoadedScenario:
     raw: dict[str, Any]
     base: Scenario
     variants: list[tuple[str, Scenario]]
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # variant name -> its dotted overrides
+    descriptions: dict[str, str] = field(default_factory=dict)  # variant name -> its variant's description
 
     @property
     def name(self) -> str:
@@ -49,22 +55,27 @@ class _Lines:
     def __init__(self) -> None:
         self.lines: dict[PathT, int] = {}
         self.duplicates: list[tuple[PathT, int]] = []
+        self.nodes = 0
 
-    def walk(self, node: yaml.Node, path: PathT = ()) -> None:
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in node.value:
-                key = str(key_node.value)
-                if key in seen:
-                    self.duplicates.append(((*path, key), key_node.start_mark.line + 1))
-                seen.add(key)
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-                self.walk(value_node, (*path, key))
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                self.walk(item, (*path, i))
+    def walk(self, root: yaml.Node) -> None:
+        stack: list[tuple[yaml.Node, PathT]] = [(root, ())]
+        while stack:  # iterative: a deeply nested document must not hit the recursion limit
+            node, path = stack.pop()
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise ValueError(f"more than {MAX_NODES} YAML nodes (an alias bomb?)")
+            self.lines.setdefault(path, node.start_mark.line + 1)
+            if isinstance(node, yaml.MappingNode):
+                seen: set[str] = set()
+                for key_node, value_node in node.value:
+                    key = str(key_node.value)
+                    if key in seen:
+                        self.duplicates.append(((*path, key), key_node.start_mark.line + 1))
+                    seen.add(key)
+                    self.lines[(*path, key)] = key_node.start_mark.line + 1
+                    stack.append((value_node, (*path, key)))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((item, (*path, i)) for i, item in enumerate(node.value))
 
     def line_of(self, path: PathT) -> int | None:
         while path:
@@ -74,222 +85,30 @@ class _Lines:
         return self.lines.get(())
 
 
-def format_path(path: Sequence[str | int]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def parse_yaml(text: str, file: str) -> tuple[Any, _Lines]:
+    lines = _Lines()
     try:
-        data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is not None:
+            lines.walk(root)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ScenarioError(f"{file}{where}", [f"not valid YAML: {problem}"]) from None
-    lines = _Lines()
-    if root is not None:
-        lines.walk(root)
+        raise ScenarioError(f"{file}{where}", [f"not valid YAML: {' '.join(str(problem).split())}"]) from None
+    except RecursionError:
+        raise ScenarioError(file, ["not valid YAML: nested too deeply"]) from None
+    except ValueError as e:
+        raise ScenarioError(file, [f"not a scenario: {e}"]) from None
     return data, lines
 
 
-# -- pydantic errors -> one line each -----------------------------------------------------------
-def show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return str(value)
-
-
-TYPE_WORDS = {
-    "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
-    "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
-    "bool_parsing": "true or false", "string_type": "a string", "list_type": "a list",
-    "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
-}
-PATTERN_WORDS = {
-    r"^/": "a path starting with '/'",
-    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$": "a name of letters, digits, '_', '.' or '-'",
-}
-
-
-def _bounds(ctx: dict[str, Any]) -> tuple[str, bool]:
-    """("> 0", integer?) from pydantic's ge/gt/le/lt; a float bound means a number field."""
-    parts, integer = [], True
-    for key, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-        if key in ctx:
-            integer = integer and isinstance(ctx[key], int)
-            parts.append(f"{sym} {ctx[key]:g}" if isinstance(ctx[key], float) else f"{sym} {ctx[key]}")
-    return " and ".join(parts), integer
-
-
-def describe(err: dict[str, Any], raw_value: Any, allowed: list[str] | None) -> str:
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    got = f", got {show(err.get('input'))}"
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "extra_forbidden":
-        key = err["loc"][-1]
-        hint = ""
-        if allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(sorted(allowed))}"
-        return f"unknown key{hint}"
-    if kind in TYPE_WORDS:
-        return f"expected {TYPE_WORDS[kind]}{got}"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        bounds, integer = _bounds(ctx)
-        return f"expected {'an integer' if integer else 'a number'} {bounds}{got}"
-    if kind == "literal_error":
-        return f"expected {ctx.get('expected')}{got}"
-    if kind == "union_tag_invalid":
-        tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
-        close = difflib.get_close_matches(str(ctx.get("tag")), tags, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"unknown type {show(ctx.get('tag'))}{hint} (expected one of {', '.join(tags)})"
-    if kind == "union_tag_not_found":
-        return "missing key 'type'"
-    if kind == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        return f"expected {PATTERN_WORDS.get(pattern, 'a string matching ' + pattern)}{got}"
-    if kind in ("too_short", "too_long"):
-        return err["msg"].lower() + got
-    if kind in ("value_error", "assertion_error"):
-        return re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
-    return f"{err['msg']}{got}"
-
-
-_MISSING = object()
-
-
-def child(node: Any, part: Any) -> Any:
-    """``node[part]`` for a mapping key or a list index, else _MISSING."""
-    if isinstance(node, dict):
-        return node.get(part, _MISSING)
-    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-        return node[part]
-    return _MISSING
-
-
-def _resolve(loc: Sequence[Any], raw: Any, kind: str) -> PathT:
-    """The document path of a pydantic ``loc``: drop union tags and type names pydantic inserts."""
-    path: list[str | int] = []
-    node = raw
-    for i, part in enumerate(loc):
-        value = child(node, part)
-        if value is not _MISSING:
-            path.append(part)
-            node = value
-        elif i == len(loc) - 1 and kind in ("missing", "extra_forbidden"):
-            path.append(part)
-        # else: a union member or tag name, not a key of the document
-    return tuple(path)
-
-
-def _allowed_keys(model: type[BaseModel], path: PathT, raw: Any) -> list[str] | None:
-    """The keys allowed in the mapping at ``path`` (for "did you mean")."""
-    from harness.analysis.checks import CHECK_TYPES
-    from harness.faults import REGISTRY
-
-    current: Any = model
-    node = raw
-    for part in path:
-        if isinstance(part, int):
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return None
-        field = current.model_fields.get(part)
-        if field is None:
-            return None
-        node = node.get(part) if isinstance(node, dict) else None
-        current = _model_in(field.annotation, node, REGISTRY, CHECK_TYPES, part)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return None
-
-
-def _model_in(annotation: Any, node: Any, faults: Any, checks: Any, key: str) -> Any:
-    """The model class a field holds (through list/Optional/tagged unions)."""
-    import typing
-
-    if key == "faults":
-        kind = node.get("type") if isinstance(node, dict) else None
-        return faults[kind][0] if kind in faults else None
-    if key == "checks":
-        kind = node.get("type") if isinstance(node, dict) else None
-        return next((c for c in checks if c.model_fields["type"].default == kind), None)
-    candidates: list[type[BaseModel]] = []
-    stack = [annotation]
-    while stack:
-        a = stack.pop()
-        if isinstance(a, type) and issubclass(a, BaseModel):
-            candidates.append(a)
-        else:
-            stack.extend(typing.get_args(a))
-    if len(candidates) > 1 and isinstance(node, dict):  # a tagged union: the member whose tag the node names
-        for c in candidates:
-            tags = {f: typing.get_args(i.annotation) for f, i in c.model_fields.items()
-                    if typing.get_origin(i.annotation) is typing.Literal and i.is_required()}
-            if tags and all(node.get(f) in values for f, values in tags.items()):
-                return c
-    return candidates[0] if candidates else None
-
-
-def value_at(raw: Any, path: PathT) -> Any:
-    node = raw
-    for part in path:
-        node = child(node, part)
-        if node is _MISSING:
-            return None
-    return node
-
-
-def errors_of(exc: ValidationError, raw: Any, lines: _Lines, prefix: str = "",
-              root_path: PathT = ()) -> list[str]:
-    """One line per pydantic error, in the order of the file."""
-    out: list[tuple[int, str]] = []
-    for err in exc.errors(include_url=False):
-        path = _resolve(err["loc"], raw, err["type"])
-        value = value_at(raw, path)
-        allowed = _allowed_keys(Scenario, path[:-1], raw) if err["type"] == "extra_forbidden" else None
-        message = describe(dict(err), value, allowed)
-        line = lines.line_of((*root_path, *path)) if lines else None
-        where = f"{line}: " if line else ""
-        shown = format_path(path) if path else ""
-        if err["type"] == "value_error" and not path:
-            out.append((line or 0, f"{where}{prefix}{message}"))
-        else:
-            out.append((line or 0, f"{where}{prefix}{shown}: {message}"))
-    return [m for _, m in sorted(out, key=lambda x: x[0])]
-
-
 # -- variants -----------------------------------------------------------------------------------
-KEY_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def split_key_path(dotted: str) -> PathT:
-    parts: list[str | int] = []
-    for name, index in KEY_PART.findall(dotted):
-        parts.append(int(index) if index else (int(name) if name.isdigit() else name))
-    return tuple(parts)
-
-
 def apply_override(doc: dict[str, Any], dotted: str, value: Any) -> str | None:
     """Set ``doc[a][b]... = value``; returns an error message when the path cannot exist."""
     path = split_key_path(dotted)
-    if not path or format_path(path).replace("[", ".[") == "":
+    if not path:
         return "empty key path"
     node: Any = doc
     for i, part in enumerate(path[:-1]):
@@ -297,7 +116,7 @@ def apply_override(doc: dict[str, Any], dotted: str, value: Any) -> str | None:
         if isinstance(part, int):
             if not isinstance(node, list) or part >= len(node):
                 size = len(node) if isinstance(node, list) else 0
-                return f"{format_path(path[:i + 1])}: no item {part} (the list has {size})"
+                return f"no item {part} in {format_path(path[:i])} (it has {size})"
             node = node[part]
             continue
         if not isinstance(node, dict):
@@ -308,7 +127,8 @@ def apply_override(doc: dict[str, Any], dotted: str, value: Any) -> str | None:
     last = path[-1]
     if isinstance(last, int):
         if not isinstance(node, list) or last >= len(node):
-            return f"{format_path(path)}: no such list item"
+            size = len(node) if isinstance(node, list) else 0
+            return f"no item {last} in {format_path(path[:-1])} (it has {size})"
         node[last] = value
     elif isinstance(node, dict):
         node[last] = value
@@ -318,15 +138,18 @@ def apply_override(doc: dict[str, Any], dotted: str, value: Any) -> str | None:
 
 
 def check_key_path(dotted: str, raw: dict[str, Any]) -> str | None:
-    """An unknown key in a variant's dotted path, with a "did you mean" (None when it exists)."""
+    """An unknown key in a dotted override path, with a "did you mean" (None when it exists)."""
     path = split_key_path(dotted)
+    if not path or isinstance(path[0], int):
+        return "expected a dotted key path such as app.builtin.pool.max_size"
+    if path[0] in NOT_OVERRIDABLE:
+        return f"{path[0]} cannot be overridden by a variant"
     for i, part in enumerate(path):
         if isinstance(part, int):
             continue
-        allowed = _allowed_keys(Scenario, path[:i], raw)
+        allowed = allowed_keys(Scenario, path[:i], raw)
         if allowed is None:
-            # inside a free-form mapping (e.g. mysql.variables) or a list item: anything goes
-            return None
+            return None  # inside a free-form mapping (e.g. mysql.variables): anything goes
         if part not in allowed:
             close = difflib.get_close_matches(part, allowed, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -334,50 +157,100 @@ def check_key_path(dotted: str, raw: dict[str, Any]) -> str | None:
     return None
 
 
-def build_variants(raw: dict[str, Any], lines: _Lines, file: str) -> list[tuple[str, Scenario]]:
-    variants = raw.get("variants") or []
-    if not variants:
-        return [("default", Scenario.model_validate(raw))]
-    out: list[tuple[str, Scenario]] = []
-    problems: list[str] = []
-    for i, variant in enumerate(variants):
-        name = variant.get("name", f"#{i}")
-        doc = copy.deepcopy(raw)
-        for dotted, value in (variant.get("set") or {}).items():
-            line = lines.line_of(("variants", i, "set", dotted))
-            msg = check_key_path(str(dotted), raw) or apply_override(doc, str(dotted), value)
+def _override_problems(raw: dict[str, Any], lines: _Lines) -> list[str]:
+    """Bad key paths in variants[].set and matrix, and keys set by both."""
+    problems = []
+    matrix = raw.get("matrix") or {}
+    for dotted in matrix:
+        msg = check_key_path(str(dotted), raw)
+        if msg:
+            problems.append(_at(lines, ("matrix", dotted), f"{format_path(('matrix', dotted))}: {msg}"))
+    for i, variant in enumerate(raw.get("variants") or []):
+        for dotted in variant.get("set") or {}:
+            msg = check_key_path(str(dotted), raw)
+            if not msg and dotted in matrix:
+                msg = "also set by the matrix; a key is varied by one or the other"
             if msg:
-                problems.append(f"{line}: variants[{i}].set.{dotted}: {msg}" if line else
-                                f"variants[{i}].set.{dotted}: {msg}")
+                where = ("variants", i, "set", dotted)
+                problems.append(_at(lines, where, f"{format_path(where)}: {msg}"))
+    return problems
+
+
+def _at(lines: _Lines, path: PathT, message: str) -> str:
+    line = lines.line_of(path)
+    return f"{line}: {message}" if line else message
+
+
+def build_variants(raw: dict[str, Any], lines: _Lines, file: str) -> tuple[list[tuple[str, Scenario]],
+                                                                        dict[str, dict[str, Any]], dict[str, str]]:
+    problems = _override_problems(raw, lines)
+    if problems:
+        raise ScenarioError(file, problems)
+    out: list[tuple[str, Scenario]] = []
+    overrides: dict[str, dict[str, Any]] = {}
+    descriptions: dict[str, str] = {}
+    for name, index, sets in expand(raw.get("variants") or [], raw.get("matrix") or {}):
+        if index is not None and raw["variants"][index].get("description"):
+            descriptions[name] = str(raw["variants"][index]["description"])
+        doc = copy.deepcopy(raw)
+        for dotted, value in sets.items():
+            msg = apply_override(doc, str(dotted), value)
+            if msg:
+                where = ("variants", index, "set", dotted) if index is not None else ("matrix", dotted)
+                problems.append(_at(lines, where, f"variant {name!r}: {format_path(where)}: {msg}"))
         if problems:
             continue
         try:
             out.append((name, Scenario.model_validate(doc)))
+            overrides[name] = sets
         except ValidationError as e:
-            problems += errors_of(e, doc, lines, prefix=f"variant {name!r}: ")
+            problems += errors_of(e, doc, Scenario, _variant_lines(lines, sets, index), prefix=f"variant {name!r}: ")
     if problems:
         raise ScenarioError(file, problems)
-    return out
+    return out, overrides, descriptions
+
+
+def _variant_lines(lines: _Lines, sets: dict[str, Any], index: int | None) -> Any:
+    """Line lookup for a variant's document: a key an override set points at the override's line."""
+    origins: list[tuple[PathT, PathT]] = []
+    for dotted in sets:
+        origin: PathT = ("matrix", dotted)
+        if index is not None and (("variants", index, "set", dotted) in lines.lines):
+            origin = ("variants", index, "set", dotted)
+        origins.append((split_key_path(str(dotted)), origin))
+
+    def line_of(path: PathT) -> int | None:
+        for target, origin in origins:
+            if path[:len(target)] == target:
+                return lines.line_of(origin)
+        return lines.line_of(path)
+
+    return line_of
 
 
 def load_scenario(path: Path) -> LoadedScenario:
     file = str(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ScenarioError(file, [f"cannot read the file: {e.strerror or e}"]) from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(file, [f"not UTF-8 text (byte {e.start})"]) from None
     raw, lines = parse_yaml(text, file)
     if not isinstance(raw, dict):
         raise ScenarioError(file, [f"expected a mapping of scenario keys at the top level, got {show(raw)}"])
     problems = [f"{line}: {format_path(p)}: duplicate key" for p, line in lines.duplicates]
+    bad_keys = [k for k in raw if not isinstance(k, str)]
+    problems += [_at(lines, (), f"{show(k)}: keys must be names, got {type(k).__name__}") for k in bad_keys]
     if problems:
         raise ScenarioError(file, problems)
     try:
         base = Scenario.model_validate(raw)
     except ValidationError as e:
-        raise ScenarioError(file, errors_of(e, raw, lines)) from None
-    variants = build_variants(raw, lines, file)
-    return LoadedScenario(path=path, raw=raw, base=base, variants=variants)
+        raise ScenarioError(file, errors_of(e, raw, Scenario, lines.line_of)) from None
+    variants, overrides, descriptions = build_variants(raw, lines, file)
+    return LoadedScenario(path=path, raw=raw, base=base, variants=variants, overrides=overrides,
+                          descriptions=descriptions)
 
 
 def validate_files(paths: Sequence[Path]) -> int:

@@ -2,7 +2,10 @@
 
 Every key has a default except what makes a scenario a scenario (``name``, ``duration_s``).
 Units live in key names (``_s``, ``_ms``). Unknown keys are errors. Fault and check types come
-from their registries, so adding one is a new module, not an edit here.
+from their registries, so adding one is a new module, not an edit here. Load-shape rules live in
+``harness.scenario.load``; the whole-timeline rules (faults past the end, overlapping exclusive
+faults, what a fault needs from the rest of the scenario) are checked here, where the whole
+scenario is known.
 """
 
 from __future__ import annotations
@@ -10,19 +13,17 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from harness.analysis.checks import AnyCheck
-from harness.app.config import AppConfig, Strict
+from harness.app.config import AppConfig
 from harness.faults import REGISTRY as FAULTS
 from harness.faults import FaultSpec
-from harness.load.plan import HEALTH_NAME
+from harness.faults.base import conflict
+from harness.scenario.load import NAME_PATTERN, LoadSpec, Spec
+from harness.scenario.variants import MAX_VARIANTS, VARIANT_NAME_PATTERN, expand_names
 
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-
-
-class Spec(Strict):
-    """Scenario sections: extra keys forbidden, strict types, frozen."""
+__all__ = ["NAME_PATTERN", "Scenario", "Spec", "schema_json"]
 
 
 class MySQLSpec(Spec):
@@ -49,42 +50,6 @@ class AppSpec(Spec):
     builtin: AppConfig = Field(default_factory=AppConfig, description="the reference app's pool and bugs")
 
 
-class RequestSpec(Spec):
-    name: str = Field(pattern=NAME_PATTERN, description="label in requests.csv and the charts")
-    path: str = Field("/query", pattern=r"^/", description="path (and query string) to GET")
-    weight: int = Field(1, ge=1, description="relative share of this request in the mix")
-    abort_after_ms: float | None = Field(None, ge=0, description="send the request, then disconnect after this "
-                                         "many milliseconds (an aborted client)")
-
-
-class HealthSpec(Spec):
-    path: str = Field("/health", pattern=r"^/")
-    interval_s: float = Field(1.0, gt=0)
-    timeout_s: float = Field(5.0, gt=0, description="a check slower than this counts as dead")
-
-
-class LoadSpec(Spec):
-    users: int = Field(10, ge=1, le=10_000, description="concurrent simulated users (closed model)")
-    spawn_rate: float | None = Field(None, gt=0, description="users started per second (default: all in 1 s)")
-    think_time_s: float = Field(0.0, ge=0, description="pause between a user's requests, uniform in "
-                                "[0.5x, 1.5x] (0 = back to back)")
-    client_timeout_s: float = Field(60.0, gt=0, description="a request slower than this fails as client_timeout")
-    requests: list[RequestSpec] = Field(default_factory=lambda: [RequestSpec(name="query", path="/query")],
-                                        min_length=1)
-    health: HealthSpec | None = Field(default_factory=HealthSpec, description="the separate health checker; "
-                                      "null turns it off")
-
-    @model_validator(mode="after")
-    def _names(self) -> LoadSpec:
-        names = [r.name for r in self.requests]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ValueError(f"request names must be unique, {dup[0]!r} appears twice")
-        if HEALTH_NAME in names:
-            raise ValueError(f"request name {HEALTH_NAME!r} is reserved for the health checker")
-        return self
-
-
 class ProbesSpec(Spec):
     interval_s: float = Field(0.5, ge=0.05, le=60, description="seconds between two probe ticks")
     zombie_idle_s: float = Field(60.0, ge=0, description="an app connection sleeping this long is a zombie")
@@ -93,7 +58,7 @@ class ProbesSpec(Spec):
 
 
 class Variant(Spec):
-    name: str = Field(pattern=NAME_PATTERN)
+    name: str = Field(pattern=VARIANT_NAME_PATTERN)
     description: str = ""
     set: dict[str, Any] = Field(default_factory=dict, description="overrides by dotted key path, e.g. "
                                 "app.builtin.pool.max_size: 40")
@@ -111,6 +76,8 @@ else:
 
 
 class Scenario(Spec):
+    model_config = ConfigDict(json_schema_extra={"title": "pool-harness scenario"})
+
     name: str = Field(pattern=NAME_PATTERN, description="names the report directory")
     description: str = ""
     notes: str = Field("", description="what we measured versus the write-up, caveats")
@@ -121,6 +88,9 @@ class Scenario(Spec):
     app: AppSpec = Field(default_factory=AppSpec)
     variants: list[Variant] = Field(default_factory=list, description="one run per variant; none = one "
                                     "variant named 'default'")
+    matrix: dict[str, Annotated[list[Any], Field(min_length=1)]] = Field(
+        default_factory=dict, description="dotted key path -> list of values; one variant per combination "
+        "(crossed with `variants` when both are given)")
     load: LoadSpec = Field(default_factory=LoadSpec)
     faults: list[AnyFault] = Field(default_factory=list)
     probes: ProbesSpec = Field(default_factory=ProbesSpec)
@@ -128,19 +98,65 @@ class Scenario(Spec):
 
     @model_validator(mode="after")
     def _timeline(self) -> Scenario:
+        problems = self.load.timeline_problems(self.duration_s) + self._fault_problems() + self._variant_problems()
+        if problems:
+            raise ValueError(problems[0])
+        return self
+
+    def _fault_problems(self) -> list[str]:
+        out: list[str] = []
+        d = self.duration_s
         for i, fault in enumerate(self.faults):
-            if fault.at_s >= self.duration_s:
-                raise ValueError(f"faults[{i}].at_s: {fault.at_s:g} is at or past the end of the load "
-                                 f"(duration_s {self.duration_s:g})")
-        names = [v.name for v in self.variants]
+            if fault.at_s >= d:
+                out.append(f"faults[{i}].at_s: {fault.at_s:g} is at or past the end of the load (duration_s {d:g})")
+                continue
+            end = fault.nominal_end_s(d)
+            if end > d + 1e-9:
+                out.append(f"faults[{i}].for_s: the fault would end at {end:g} s, after the load ends "
+                           f"(duration_s {d:g}); omit for_s to last until the end")
+            out += [f"faults[{i}].{p}" for p in fault.problems(self)]
+        for i, a in enumerate(self.faults):
+            for j in range(i):
+                b = self.faults[j]
+                why = conflict(a, b)
+                if why and _overlap((b.at_s, b.end_s(d)), (a.at_s, a.end_s(d))):
+                    out.append(f"faults[{i}]: {a.type} at {_window(a, d)} overlaps faults[{j}] ({b.type} at "
+                               f"{_window(b, d)}); {why}")
+        return out
+
+    def _variant_problems(self) -> list[str]:
+        try:
+            names = expand_names([v.name for v in self.variants], self.matrix)
+        except ValueError as e:
+            return [str(e)]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise ValueError(f"variant names must be unique, {dup[0]!r} appears twice")
+            return [f"variants: names must be unique, {dup[0]!r} appears twice"]
+        if len(names) > MAX_VARIANTS:
+            return [f"matrix: {len(names)} variants, more than {MAX_VARIANTS}; split the scenario"]
+        out = []
         for i, check in enumerate(self.checks):
             for v in check.variants or []:
-                if names and v not in names:
-                    raise ValueError(f"checks[{i}].variants: no variant named {v!r} (have {', '.join(names)})")
-        return self
+                if v not in names:
+                    out.append(f"checks[{i}].variants: no variant named {v!r} (have {', '.join(names)})")
+        return out
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Two windows [start, end) overlap; a zero-length window is an instant inside [start, end]."""
+    (a0, a1), (b0, b1) = a, b
+    if a0 == a1 and b0 == b1:
+        return a0 == b0
+    if a0 == a1:
+        return b0 <= a0 < b1
+    if b0 == b1:
+        return a0 <= b0 < a1
+    return a0 < b1 and b0 < a1
+
+
+def _window(f: FaultSpec, duration_s: float) -> str:
+    end = f.end_s(duration_s)
+    return f"{f.at_s:g} s" if end == f.at_s else f"{f.at_s:g}-{end:g} s"
 
 
 def schema_json() -> str:

@@ -30,6 +30,7 @@ class LoadProcess:
         self.log_dir = log_dir
         self.process: ManagedProcess | None = None
         self.status: dict[str, Any] = {"users": 0, "requests": 0, "errors": 0}
+        self.statuses: list[dict[str, Any]] = []  # every status line, in order (users over time)
         self.done = threading.Event()
         self._ready = threading.Event()
         self._reader: threading.Thread | None = None
@@ -80,6 +81,7 @@ class LoadProcess:
                     self._ready.set()
                     continue
                 self.status = msg
+                self.statuses.append(msg)
                 if msg.get("done"):
                     self.done.set()
         except (OSError, ValueError):

@@ -34,6 +34,7 @@ DATA_DIR_PREFIX = "pool-harness-mysql-"
 APP_USER = "app"
 APP_DATABASE = "app"
 READY_TIMEOUT_S = 30.0
+SHUTDOWN_TIMEOUT_S = 30.0
 
 
 def connect(**kwargs: Any) -> pymysql.connections.Connection:
@@ -185,7 +186,9 @@ class EmbeddedMySQL:
         return self.endpoint
 
     def _common_flags(self) -> list[str]:
-        return ["--no-defaults", f"--datadir={self.data_dir}", "--user=root",
+        # a private tmpdir: with the shared /tmp, install-db was seen failing when another
+        # process removed its temporary tables ("Could not remove temporary table '/tmp/#sql-...'")
+        return ["--no-defaults", f"--datadir={self.data_dir}", "--user=root", f"--tmpdir={self.base_dir}",
                 "--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M"]
 
     def _install(self, install: str) -> None:
@@ -245,15 +248,32 @@ class EmbeddedMySQL:
         except OSError:
             return "(no error log)"
 
+    def kill(self, clean: bool = False) -> None:
+        """Take the server down, data kept: a crash (SIGKILL) or a clean shutdown (SIGTERM, waited for).
+
+        A crash drops every client connection without a word; a clean shutdown lets the server
+        close them itself. Either way ``relaunch`` brings it back on the same port and data.
+        """
+        if self.process is None:
+            return
+        if clean:
+            self.process.signal(signal.SIGTERM)
+            if self.process.wait(SHUTDOWN_TIMEOUT_S) is None:
+                log.warning("mariadbd did not shut down within %.0f s; killing it", SHUTDOWN_TIMEOUT_S)
+        self.process.stop()
+
+    def relaunch(self) -> str:
+        """Start the server again on the same port and data dir; returns its version once it answers."""
+        server, _ = find_server_binary()
+        self._launch(server)
+        return self._wait_ready()
+
     def restart(self, down_s: float = 0.0) -> None:
         """Stop the server (as a crash would: SIGKILL) and start it again on the same port and data."""
-        server, _ = find_server_binary()
-        if self.process is not None:
-            self.process.stop()
+        self.kill()
         if down_s > 0:
             time.sleep(down_s)
-        self._launch(server)
-        self._wait_ready()
+        self.relaunch()
 
     def stop(self) -> None:
         try:
@@ -286,8 +306,14 @@ class ExternalMySQL:
                                       version=str(row[0]) if row else "unknown", embedded=False)
         return self.endpoint
 
-    def restart(self, down_s: float = 0.0) -> None:
+    def kill(self, clean: bool = False) -> None:
         raise MySQLError("mysql_restart needs the embedded server; an external server is not ours to restart")
+
+    def relaunch(self) -> str:
+        raise MySQLError("mysql_restart needs the embedded server; an external server is not ours to restart")
+
+    def restart(self, down_s: float = 0.0) -> None:
+        self.kill()
 
     def stop(self) -> None:
         """Nothing to stop: the server is not ours."""

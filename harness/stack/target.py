@@ -91,6 +91,15 @@ class BuiltinApp:
         if self.process is not None:
             self.process.signal(signal.SIGCONT)
 
+    def kill(self, clean: bool = True) -> None:
+        """Take the app down: SIGTERM (it stops serving and closes its pool) or SIGKILL (a crash:
+        its sockets are closed by the kernel, mid-request or not). ``start`` brings it back on the
+        same port."""
+        if self.process is not None:
+            if not clean:
+                self.process.signal(signal.SIGKILL)
+            self.process.stop()
+
     def restart(self) -> None:
         self.stop()
         self.start()
