@@ -23,6 +23,7 @@ from harness.run.variant import VariantOptions, VariantResult, run_variant
 from harness.scenario.loader import load_scenario
 from harness.scenario.model import Scenario
 from harness.scenario.variants import scale_duration, select
+from harness.stack.mysql import redact_dsn
 from harness.stack.net import is_loopback
 
 log = logging.getLogger(__name__)
@@ -135,16 +136,28 @@ def checks_verdict(failed: list[tuple[str, dict[str, Any]]], unknown: list[tuple
 
 
 def stack_up(path: Path, variant: str | None) -> int:
-    """`harness stack up`: the stack of one variant, addresses printed, until Ctrl-C."""
-    opts = RunOptions(variants=[variant] if variant else [], keep_stack=True)
+    """`harness stack up`: MySQL + proxy + app of one variant, addresses printed, until Ctrl-C.
+
+    No load and no faults: point your own load, a toxiproxy client or a MySQL client at it.
+    """
+    import contextlib
+    import tempfile
+
+    from harness.stack.up import start_stack
+
     loaded = load_scenario(path)
-    name, scenario = select(loaded.variants, opts.variants)[0]
-    huge = scenario.model_copy(update={"duration_s": 10**6, "faults": []})
-    run_dir, _ = new_run_dir(f"{loaded.name}-stack", None)
-    progress = Progress()
-    progress.say(f"stack for {loaded.name}/{name}: recording to {run_dir}; Ctrl-C ends")
+    name, scenario = select(loaded.variants, [variant] if variant else [])[0]
+    previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
-        run_variant(name, huge, run_dir / name, VariantOptions(keep_stack=True), progress, f"{loaded.name}/{name}")
+        with tempfile.TemporaryDirectory(prefix="pool-harness-stack-") as logs, contextlib.ExitStack() as exits:
+            up = start_stack(scenario, exits, Path(logs))
+            print(f"{loaded.name}/{name}: {up.addresses()}", flush=True)
+            print(f"  app DSN (through the proxy): {redact_dsn(up.app.dsn)}", flush=True)
+            print(f"  toxiproxy clients: TOXIPROXY_URL={up.proxy.url}; logs in {logs}; Ctrl-C ends", flush=True)
+            while up.app.alive():
+                time.sleep(0.5)
+            raise StackError(f"the app exited:\n{up.app.process.log_tail() if up.app.process else ''}")
     except KeyboardInterrupt:
         return 0
-    return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -12,7 +12,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from harness.errors import AppError, HarnessError, LoadError, StackError
 from harness.faults import FaultContext
@@ -26,13 +25,10 @@ from harness.run.nemesis import Nemesis
 from harness.run.progress import Progress
 from harness.scenario.model import Scenario
 from harness.stack.load import LoadProcess
-from harness.stack.mysql import mysql_server
-from harness.stack.net import free_port, split_host_port
-from harness.stack.proxy import fault_proxy
-from harness.stack.target import BuiltinApp
+from harness.stack.net import free_port
+from harness.stack.up import PROXY_NAME, start_stack
 
 log = logging.getLogger(__name__)
-PROXY_NAME = "mysql"
 LOAD_GRACE_S = 90.0  # how long past duration_s the load may take to finish its last requests
 
 
@@ -107,23 +103,10 @@ def _run(name: str, scenario: Scenario, history: History, opts: VariantOptions, 
     load.start_async()
 
     stack_start = time.monotonic()
-    dsn = opts.mysql_dsn or (scenario.mysql.dsn if scenario.mysql.mode == "external" else None)
-    mysql = stack.enter_context(mysql_server(dsn, scenario.mysql.variables, logs))
-    endpoint = mysql.endpoint
-    assert endpoint is not None
-    url = opts.toxiproxy_url or (scenario.proxy.url if scenario.proxy.mode == "external" else None)
-    proxy = stack.enter_context(fault_proxy(url, logs))
-    listen = proxy.create(PROXY_NAME, scenario.proxy.upstream or endpoint.address, listen=scenario.proxy.listen)
-    if url:  # a real toxiproxy outlives us: leave it as we found it
-        stack.callback(_quietly, proxy.delete, PROXY_NAME)
-    host, port = split_host_port(scenario.proxy.app_address or listen)
-    app = BuiltinApp(endpoint.app_dsn("127.0.0.1" if host in ("0.0.0.0", "::", "") else host, port),
-                     scenario.app.builtin.model_dump(mode="json"), logs)
-    app.port = app_port
-    stack.callback(app.stop)
-    app.start()
-    result.stack = {"mysql": endpoint.version, "proxy": f"toxiproxy API {proxy.version()}",
-                    "app": "harness reference app"}
+    up = start_stack(scenario, stack, logs, mysql_dsn=opts.mysql_dsn, toxiproxy_url=opts.toxiproxy_url,
+                     app_port=app_port)
+    mysql, endpoint, proxy, listen, app = up.mysql, up.endpoint, up.proxy, up.listen, up.app
+    result.stack = up.versions()
     load.wait_ready()
     stack_ready = time.monotonic()
 
@@ -174,14 +157,6 @@ def _run(name: str, scenario: Scenario, history: History, opts: VariantOptions, 
         raise StackError(f"the fault timeline did not run as written: {nemesis.errors} step(s) failed, first "
                          f"{nemesis.first_error}")
     if opts.keep_stack:
-        progress.done(f"[{label}] stack kept up: app {app_url}, proxy {listen}, mysql {endpoint.address} "
-                      f"(Ctrl-C ends)")
+        progress.done(f"[{label}] stack kept up: {up.addresses()} (Ctrl-C ends)")
         while True:
             time.sleep(3600)
-
-
-def _quietly(fn: Any, *args: Any) -> None:
-    try:
-        fn(*args)
-    except HarnessError as e:
-        log.warning("cleanup: %s", e)

@@ -1,0 +1,35 @@
+"""`harness stack up`: the stack alone, no load; Ctrl-C stops every process."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from harness.stack.processes import owned_by, wait_until
+from harness.stack.target import http_get_json
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_stack_up_serves_until_ctrl_c() -> None:
+    """The printed app answers /query through the proxy, nobody loads it, and SIGINT leaves nothing."""
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "stack", "up", "scenarios/quickstart.yaml",
+                             "--variant", "small-pool"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        match = re.search(r"app (http://127\.0\.0\.1:\d+)", first)
+        assert match, first
+        url = match.group(1)
+        assert 200 == http_get_json(url + "/query", 5)[0]
+        pool = http_get_json(url + "/pool", 5)[1]
+        assert (5, 0) == (pool["max_size"], pool["active"])
+        assert len(owned_by(proc.pid)) >= 3  # mariadbd, the fault proxy, the app (no locust)
+        proc.send_signal(signal.SIGINT)
+        assert 0 == proc.wait(timeout=60)
+        assert wait_until(lambda: [] == owned_by(proc.pid), 5)
+    finally:
+        proc.kill()
