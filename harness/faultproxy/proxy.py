@@ -70,7 +70,10 @@ async def resolve(address: str) -> tuple[socket.AddressFamily, tuple[Any, ...], 
     if not host:
         return socket.AF_INET6, ("::", port), f":{port}"
     loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise ValueError(f"lookup {host}: {os_message(e)}") from None
     infos.sort(key=lambda i: i[0] != socket.AF_INET)
     family, _, _, _, sockaddr = infos[0]
     return family, sockaddr, format_address(str(sockaddr[0]), port)
