@@ -261,3 +261,48 @@ def test_a_hanging_dial_does_not_block_other_clients(api: Http) -> None:
         for s in (first, *fillers):
             s.close()
         echo.close()
+
+
+def test_reset_removes_a_timeout_and_closes_its_connections(api: Http, echo_proxy: dict[str, str]) -> None:
+    """POST /reset removes toxics through the removal path: a timeout's connections are closed."""
+    api.add_toxic(echo_proxy["name"], "timeout", timeout=0)
+    with dial(echo_proxy["listen"]) as s:
+        s.sendall(b"lost")
+        assert closed_by_peer(s, within_s=0.3) == "open"
+        assert api.call("POST", "/reset").status_code == 204
+        assert closed_by_peer(s) in ("eof", "reset")
+    with dial(echo_proxy["listen"]) as s:
+        round_trip_ms(s)
+
+
+def test_changing_listen_moves_the_proxy_and_closes_connections(api: Http, echo_proxy: dict[str, str]) -> None:
+    """An update to a new listen address closes open connections and re-binds there."""
+    with socket.create_server(("127.0.0.1", 0)) as spare:
+        new_listen = f"127.0.0.1:{spare.getsockname()[1]}"
+    with dial(echo_proxy["listen"]) as s:
+        round_trip_ms(s)
+        r = api.call("PATCH", f"/proxies/{echo_proxy['name']}", {"listen": new_listen})
+        assert (r.status_code, r.json()["listen"]) == (200, new_listen)
+        assert closed_by_peer(s) in ("eof", "reset")
+    with dial(new_listen) as s:
+        round_trip_ms(s)
+
+
+def test_same_address_by_hostname_does_not_restart(api: Http, echo_proxy: dict[str, str]) -> None:
+    """'localhost:PORT' for a proxy on 127.0.0.1:PORT is no change: open connections stay (2.12, #631)."""
+    port = echo_proxy["listen"].rsplit(":", 1)[1]
+    with dial(echo_proxy["listen"]) as s:
+        round_trip_ms(s)
+        r = api.call("PATCH", f"/proxies/{echo_proxy['name']}", {"listen": f"localhost:{port}"})
+        assert r.status_code == 200
+        round_trip_ms(s)
+
+
+def test_delete_discards_toxics(api: Http, echo: EchoServer) -> None:
+    """A proxy deleted and created again under the same name starts without toxics."""
+    name = api.create(echo.address)["name"]
+    api.add_toxic(name, "latency", latency=500)
+    api.call("DELETE", f"/proxies/{name}")
+    listen = api.create(echo.address, name=name)["listen"]
+    with dial(listen) as s:
+        assert round_trip_ms(s) < 500
