@@ -24,9 +24,10 @@ def alive(pid: int) -> bool:
 def test_stop_takes_down_the_whole_group(tmp_path: Path) -> None:
     """A child's own children are stopped with it (process group)."""
     script = "import subprocess,time; subprocess.Popen(['sleep','60']); time.sleep(60)"
+    before = set(owned_by(os.getpid()))  # session fixtures (MariaDB, fault proxies) may be running already
     proc = ManagedProcess("tree", [sys.executable, "-c", script], log_path=tmp_path / "log").start()
-    assert wait_until(lambda: len(owned_by(os.getpid())) >= 2, 10)
-    pids = owned_by(os.getpid())
+    assert wait_until(lambda: len(set(owned_by(os.getpid())) - before) >= 2, 10)
+    pids = sorted(set(owned_by(os.getpid())) - before)
     proc.stop()
     assert wait_until(lambda: not any(alive(p) for p in pids), 5)
 
