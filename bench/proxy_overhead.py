@@ -19,13 +19,16 @@ Two clients, because the proxy's share depends on the client's cost:
   connections are 32 threads.
 
 Targets (issue #3): proxied >= 0.7 x direct throughput at 32 connections; added p50 <= 100 µs
-at 1 connection. Usage: ``python bench/proxy_overhead.py [--seconds 2] [--rounds 3]``.
+at 1 connection. Usage: ``python bench/proxy_overhead.py [--seconds 2] [--rounds 4]``;
+``--also asyncio,socat`` adds, side by side, our server on the standard asyncio event loop
+(what uvloop buys) and socat, a C forwarder (what any user-space proxy costs here).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import resource
 import socket
@@ -41,7 +44,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.stack.mysql import EmbeddedMySQL, MySQLEndpoint, connect
-from harness.stack.net import split_host_port
+from harness.stack.net import free_port, split_host_port, wait_for_port
+from harness.stack.processes import ManagedProcess
 from harness.stack.proxy import EmbeddedProxyServer
 
 QUERY = b"\x03SELECT 1"
@@ -179,10 +183,29 @@ def pymysql_run(conns: list[Any], seconds: float) -> Sample:
 
 
 # -- measurement ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    """Where round trips go: MariaDB itself, or a proxy in front of it (whose CPU is measured)."""
+
+    name: str
+    host: str
+    port: int
+    pid: int | None = None  # the proxy process (its children count too: socat forks per connection)
+
+
 def cpu_s(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (from /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    """User + system CPU seconds used so far by a process and its live children (from /proc)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
 
 
 def own_cpu_s() -> float:
@@ -198,9 +221,9 @@ def measured(fn: Callable[[], Sample], pids: dict[str, int]) -> Sample:
     return sample
 
 
-def open_connections(endpoint: MySQLEndpoint, host: str, port: int, n: int) -> list[Any]:
-    return [connect(host=host, port=port, user=endpoint.admin_user, password=endpoint.admin_password,
-                    autocommit=True) for _ in range(n)]
+def open_connections(endpoint: MySQLEndpoint, target: Target, n: int) -> list[Any]:
+    return [connect(host=target.host, port=target.port, user=endpoint.admin_user,
+                    password=endpoint.admin_password, autocommit=True) for _ in range(n)]
 
 
 def raw_socket(conn: Any) -> socket.socket:
@@ -209,27 +232,30 @@ def raw_socket(conn: Any) -> socket.socket:
     return sock
 
 
-def run_case(client: str, n: int, targets: dict[str, tuple[str, int]], endpoint: MySQLEndpoint,
-             pids: dict[str, int], args: argparse.Namespace) -> dict[str, list[Sample]]:
-    opened = {name: open_connections(endpoint, h, p, n) for name, (h, p) in targets.items()}
+def run_case(client: str, n: int, targets: list[Target], endpoint: MySQLEndpoint, mariadb_pid: int,
+             args: argparse.Namespace) -> dict[str, list[Sample]]:
+    """Alternating rounds over every target (the order reversed each round); round 0 is a warm-up."""
+    opened = {t.name: open_connections(endpoint, t, n) for t in targets}
     size = 0
     if client == "raw":
-        size = reply_size(raw_socket(opened["direct"][0]))
-        assert size == reply_size(raw_socket(opened["proxy"][0])), "the proxy changed the reply"
-    results: dict[str, list[Sample]] = {"direct": [], "proxy": []}
+        sizes = {t.name: reply_size(raw_socket(opened[t.name][0])) for t in targets}
+        size = sizes[targets[0].name]
+        assert set(sizes.values()) == {size}, f"a proxy changed the reply: {sizes}"
+    results: dict[str, list[Sample]] = {t.name: [] for t in targets}
     try:
-        for r in range(args.rounds + 1):  # round 0 warms up and is not counted
-            for name in ("direct", "proxy") if r % 2 == 0 else ("proxy", "direct"):
-                conns = opened[name]
+        for r in range(args.rounds + 1):
+            for target in targets if r % 2 == 0 else targets[::-1]:
+                conns = opened[target.name]
                 if client == "pymysql":
-                    fn: Callable[[], Sample] = lambda c=conns: pymysql_run(c, args.seconds)  # noqa: E731
+                    fn = functools.partial(pymysql_run, conns, args.seconds)
                 elif n == 1:
-                    fn = lambda c=conns: raw_one(raw_socket(c[0]), size, args.seconds)  # noqa: E731
+                    fn = functools.partial(raw_one, raw_socket(conns[0]), size, args.seconds)
                 else:
-                    fn = lambda c=conns: raw_many([raw_socket(x) for x in c], size, args.seconds)  # noqa: E731
+                    fn = functools.partial(raw_many, [raw_socket(x) for x in conns], size, args.seconds)
+                pids = {"mariadb": mariadb_pid} | ({"proxy": target.pid} if target.pid else {})
                 sample = measured(fn, pids)
                 if r > 0:
-                    results[name].append(sample)
+                    results[target.name].append(sample)
     finally:
         for conns in opened.values():
             for c in conns:
@@ -242,67 +268,106 @@ def pct_us(values: list[int], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 1000.0
 
 
-def report(results: dict[tuple[str, int], dict[str, list[Sample]]], args: argparse.Namespace) -> list[str]:
+def per_rt_us(samples: list[Sample], who: str) -> float:
+    return statistics.median(s.cpu_s.get(who, 0.0) / s.round_trips * 1e6 for s in samples)
+
+
+def report(results: dict[tuple[str, int], dict[str, list[Sample]]], args: argparse.Namespace,
+           load: tuple[float, float]) -> list[str]:
     n = args.connections
-    lines = [f"SELECT 1 round trips; {args.rounds} alternating rounds of {args.seconds:g} s per case "
-             f"(median round); load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", "",
-             "| client | connections | direct rt/s | proxied rt/s | ratio | proxy CPU µs/rt | MariaDB CPU µs/rt "
-             "| client CPU µs/rt (direct) |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [f"SELECT 1 round trips: {args.rounds} alternating rounds of {args.seconds:g} s per case, median "
+             f"round shown. Load average {load[0]:.1f} at start, {os.getloadavg()[0]:.1f} at end, "
+             f"on {os.cpu_count()} CPUs.", "",
+             "| client | connections | target | round trips/s | ratio to direct | proxy CPU µs/rt "
+             "| MariaDB CPU µs/rt | client CPU µs/rt |", "|---|---|---|---|---|---|---|---|"]
     verdicts = []
     for (client, c), by_target in results.items():
         direct = statistics.median(s.per_s for s in by_target["direct"])
-        proxied = statistics.median(s.per_s for s in by_target["proxy"])
-
-        def cpu(target: str, who: str, samples: dict[str, list[Sample]] = by_target) -> float:
-            return statistics.median(s.cpu_s[who] / s.round_trips * 1e6 for s in samples[target])
-
-        cpus = f"{cpu('proxy', 'proxy'):.1f} | {cpu('direct', 'mariadb'):.1f} | {cpu('direct', 'client'):.1f}"
-        lines.append(f"| {client} | {c} | {direct:,.0f} | {proxied:,.0f} | {proxied / direct:.2f} | {cpus} |")
-        if c == n:
-            ratio = proxied / direct
-            verdicts.append(f"{client} @{n}: throughput ratio {ratio:.2f} "
-                            f"({'met' if ratio >= TARGET_RATIO else 'MISSED'}, target >= {TARGET_RATIO})")
-    lines += ["", "| client | p50 direct µs | p50 proxied µs | added p50 µs | p99 direct µs | p99 proxied µs "
-                  "| added p99 µs |", "|---|---|---|---|---|---|---|"]
+        for name, samples in by_target.items():
+            rate = statistics.median(s.per_s for s in samples)
+            proxy_cpu = f"{per_rt_us(samples, 'proxy'):.1f}" if name != "direct" else "-"
+            lines.append(f"| {client} | {c} | {name} | {rate:,.0f} | {rate / direct:.2f} | {proxy_cpu} "
+                         f"| {per_rt_us(samples, 'mariadb'):.1f} | {per_rt_us(samples, 'client'):.1f} |")
+            if name == "proxy" and c == n:
+                ok = rate / direct >= TARGET_RATIO
+                verdicts.append(f"{client}, {n} connections: proxied/direct = {rate / direct:.2f} "
+                                f"({'met' if ok else 'MISSED'}: target >= {TARGET_RATIO})")
+    lines += ["", "| client | target | p50 µs | added p50 µs | p99 µs | added p99 µs |", "|---|---|---|---|---|---|"]
     for (client, c), by_target in results.items():
         if c != 1:
             continue
-        lat = {t: [x for s in by_target[t] for x in s.latencies_ns] for t in ("direct", "proxy")}
-        p50 = {t: pct_us(v, 0.5) for t, v in lat.items()}
-        p99 = {t: pct_us(v, 0.99) for t, v in lat.items()}
-        added = p50["proxy"] - p50["direct"]
-        lines.append(f"| {client} | {p50['direct']:.1f} | {p50['proxy']:.1f} | {added:.1f} | {p99['direct']:.1f} "
-                     f"| {p99['proxy']:.1f} | {p99['proxy'] - p99['direct']:.1f} |")
-        verdicts.append(f"{client} @1: added p50 {added:.1f} µs "
-                        f"({'met' if added <= TARGET_ADDED_P50_US else 'MISSED'}, target <= {TARGET_ADDED_P50_US:g})")
+        lat = {name: [x for s in samples for x in s.latencies_ns] for name, samples in by_target.items()}
+        for name, values in lat.items():
+            p50, p99 = pct_us(values, 0.5), pct_us(values, 0.99)
+            d50, d99 = pct_us(lat["direct"], 0.5), pct_us(lat["direct"], 0.99)
+            lines.append(f"| {client} | {name} | {p50:.1f} | {p50 - d50:.1f} | {p99:.1f} | {p99 - d99:.1f} |")
+            if name == "proxy":
+                ok = p50 - d50 <= TARGET_ADDED_P50_US
+                verdicts.append(f"{client}, 1 connection: added p50 = {p50 - d50:.1f} µs "
+                                f"({'met' if ok else 'MISSED'}: target <= {TARGET_ADDED_P50_US:g} µs)")
     return [*lines, "", *[f"- {v}" for v in verdicts]]
+
+
+# -- the stack --------------------------------------------------------------------------------
+ASYNCIO_SERVE = ("import asyncio, sys; from harness.faultproxy.server import serve; "
+                 "asyncio.run(serve('127.0.0.1', int(sys.argv[1]), None, False))")
+
+
+def extra_proxy(kind: str, endpoint: MySQLEndpoint, log_dir: Path) -> tuple[ManagedProcess, Target]:
+    """A comparison proxy: our server on the standard asyncio loop, or socat (a C forwarder)."""
+    import requests
+
+    port = free_port()
+    if kind == "socat":
+        argv = ["socat", f"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr,nodelay",
+                f"TCP:{endpoint.host}:{endpoint.port},nodelay"]
+        proc = ManagedProcess("socat", argv, log_path=log_dir / "socat.log").start()
+        assert wait_for_port("127.0.0.1", port, 10), "socat did not listen"
+        return proc, Target("socat", "127.0.0.1", port, proc.pid)
+    if kind != "asyncio":
+        raise SystemExit(f"--also: unknown comparison {kind!r} (expected asyncio or socat)")
+    proc = ManagedProcess("faultproxy-asyncio", [sys.executable, "-c", ASYNCIO_SERVE, str(port)],
+                          log_path=log_dir / "asyncio.log").start()
+    assert wait_for_port("127.0.0.1", port, 20), "the asyncio fault proxy did not start"
+    body = {"name": "bench", "upstream": endpoint.address, "listen": "127.0.0.1:0"}
+    listen = requests.post(f"http://127.0.0.1:{port}/proxies", json=body, timeout=10).json()["listen"]
+    host, proxy_port = split_host_port(listen)
+    return proc, Target("proxy on asyncio", host, proxy_port, proc.pid)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one measured round (s)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating direct/proxied rounds per case")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating measured rounds per case")
     parser.add_argument("--connections", type=int, default=32, help="the concurrent case's connection count")
     parser.add_argument("--clients", default="raw,pymysql", help="comma-separated: raw, pymysql")
+    parser.add_argument("--also", default="", help="comparison proxies, comma-separated: asyncio, socat")
     args = parser.parse_args()
+    load = os.getloadavg()[:2]
 
     with tempfile.TemporaryDirectory(prefix="proxy-bench-") as tmp:
-        mysql = EmbeddedMySQL({"max_connections": 300}, log_dir=Path(tmp))
+        mysql = EmbeddedMySQL({"max_connections": 400}, log_dir=Path(tmp))
         proxy_server = EmbeddedProxyServer(Path(tmp))
+        extras: list[ManagedProcess] = []
         try:
             endpoint = mysql.start()
             client = proxy_server.start()
             assert mysql.process is not None and proxy_server.process is not None
-            pids = {"proxy": proxy_server.process.pid, "mariadb": mysql.process.pid}
-            listen = client.create("bench", endpoint.address)
-            targets = {"direct": (endpoint.host, endpoint.port), "proxy": split_host_port(listen)}
+            host, port = split_host_port(client.create("bench", endpoint.address))
+            targets = [Target("direct", endpoint.host, endpoint.port), Target("proxy", host, port,
+                                                                                proxy_server.process.pid)]
+            for kind in filter(None, args.also.split(",")):
+                proc, target = extra_proxy(kind, endpoint, Path(tmp))
+                extras.append(proc)
+                targets.append(target)
             results = {}
             for kind in args.clients.split(","):
                 for n in (1, args.connections):
-                    results[(kind, n)] = run_case(kind, n, targets, endpoint, pids, args)
-            print("\n".join(report(results, args)))
+                    results[(kind, n)] = run_case(kind, n, targets, endpoint, mysql.process.pid, args)
+            print("\n".join(report(results, args, load)))
         finally:
+            for proc in extras:
+                proc.stop()
             proxy_server.stop()
             mysql.stop()
     return 0

@@ -120,7 +120,7 @@ class Link:
             return
         stub = self.stubs.pop(index)
         self._interrupt(stub)
-        if not stub.closed and toxic.on_remove(stub):
+        if not stub.closed and stub.enabled and toxic.on_remove(stub):
             stub.close()  # the stream ends here; the input it leaves behind is never delivered
             return
         prev = self.stubs[index - 1] if index > 0 else None

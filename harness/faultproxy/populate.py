@@ -91,9 +91,12 @@ async def apply(proxies: ProxyCollection, items: list[Item]) -> list[Proxy]:
             if existing is not None and not await existing.differs(item.listen, item.upstream):
                 done.append(existing)
                 continue
+            proxy = Proxy(item.name, item.listen, item.upstream)
             if existing is not None:
-                proxies.remove(existing.name)
-            proxy = await proxies.add(Proxy(item.name, item.listen, item.upstream), item.enabled)
+                existing.stop()  # if the new one cannot bind, the old one stays, stopped, as in Toxiproxy
+            if item.enabled:
+                await proxy.start()
+            proxies.proxies[item.name] = proxy
             for toxic in item.toxics:
                 proxy.toxics.add(toxic)
             done.append(proxy)

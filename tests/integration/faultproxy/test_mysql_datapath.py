@@ -15,6 +15,7 @@ from typing import Any
 import pymysql
 import pytest
 
+from harness.errors import ProxyError
 from harness.stack.mysql import MySQLEndpoint, connect
 from harness.stack.proxy import ProxyClient
 
@@ -141,3 +142,12 @@ def test_stats_count_connections_and_bytes(through_proxy: Any, proxy_client: Pro
     after = proxy_client.stats(mysql_proxy[0])
     assert (after["connections"], after["connections_total"] - before["connections_total"]) == (3, 3)
     assert after["bytes_upstream"] > before["bytes_upstream"] and after["bytes_downstream"] > before["bytes_downstream"]
+
+
+def test_a_rejected_toxic_is_a_proxy_error_with_the_servers_reason(proxy_client: ProxyClient,
+                                                                    mysql_proxy: tuple[str, str, int]) -> None:
+    """ProxyClient.add_toxic with invalid slicer sizes raises ProxyError carrying the API's 400 message."""
+    with pytest.raises(ProxyError) as info:
+        proxy_client.add_toxic(mysql_proxy[0], "slicer", {"average_size": 0}, name="slicer_0")
+    assert "400 bad request body: slicer: average_size must be > 0" in str(info.value)
+    assert proxy_client.toxics(mysql_proxy[0]) == []
