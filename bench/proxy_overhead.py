@@ -19,7 +19,7 @@ Two clients, because the proxy's share depends on the client's cost:
   connections are 32 threads.
 
 Targets (issue #3): proxied >= 0.7 x direct throughput at 32 connections; added p50 <= 100 µs
-at 1 connection. Usage: ``python bench/proxy_overhead.py [--seconds 2] [--rounds 4]``;
+at 1 connection; judged on the raw client, where the proxy's cost is not hidden by the client's. Usage: ``python bench/proxy_overhead.py [--seconds 2] [--rounds 4]``;
 ``--also asyncio,socat`` adds, side by side, our server on the standard asyncio event loop
 (what uvloop buys) and socat, a C forwarder (what any user-space proxy costs here).
 """
@@ -193,9 +193,9 @@ class Target:
     pid: int | None = None  # the proxy process (its children count too: socat forks per connection)
 
 
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds used so far by a process and its live children (from /proc)."""
-    total = 0.0
+def cpu_s(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds used so far by a process and its live children (from /proc)."""
+    user = system = 0.0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -204,20 +204,25 @@ def cpu_s(pid: int) -> float:
         except OSError:
             continue
         if int(entry) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    return total
+            user += int(fields[11]) / CLOCK_TICKS
+            system += int(fields[12]) / CLOCK_TICKS
+    return user, system
 
 
-def own_cpu_s() -> float:
+def own_cpu_s() -> tuple[float, float]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime, usage.ru_stime
 
 
 def measured(fn: Callable[[], Sample], pids: dict[str, int]) -> Sample:
+    """Run one round; record each process's CPU seconds (``name``) and the kernel's share (``name_sys``)."""
     before = {name: cpu_s(pid) for name, pid in pids.items()} | {"client": own_cpu_s()}
     sample = fn()
     after = {name: cpu_s(pid) for name, pid in pids.items()} | {"client": own_cpu_s()}
-    sample.cpu_s = {name: after[name] - before[name] for name in before}
+    for name in before:
+        (u0, s0), (u1, s1) = before[name], after[name]
+        sample.cpu_s[name] = (u1 - u0) + (s1 - s0)
+        sample.cpu_s[f"{name}_sys"] = s1 - s0
     return sample
 
 
@@ -272,26 +277,34 @@ def per_rt_us(samples: list[Sample], who: str) -> float:
     return statistics.median(s.cpu_s.get(who, 0.0) / s.round_trips * 1e6 for s in samples)
 
 
+def verdict(client: str, figure: str, ok: bool, target: str) -> str:
+    """Targets are judged on the raw client, where the proxy's own cost shows in full; with PyMySQL
+    threads the client's GIL contention dominates (it can even run faster through the proxy)."""
+    if client != "raw":
+        return f"{client}, {figure} (for information)"
+    return f"{client}, {figure}: target {target} {'met' if ok else 'MISSED'}"
+
+
 def report(results: dict[tuple[str, int], dict[str, list[Sample]]], args: argparse.Namespace,
            load: tuple[float, float]) -> list[str]:
     n = args.connections
     lines = [f"SELECT 1 round trips: {args.rounds} alternating rounds of {args.seconds:g} s per case, median "
              f"round shown. Load average {load[0]:.1f} at start, {os.getloadavg()[0]:.1f} at end, "
              f"on {os.cpu_count()} CPUs.", "",
-             "| client | connections | target | round trips/s | ratio to direct | proxy CPU µs/rt "
+             "| client | connections | target | round trips/s | ratio to direct | proxy CPU µs/rt (kernel) "
              "| MariaDB CPU µs/rt | client CPU µs/rt |", "|---|---|---|---|---|---|---|---|"]
     verdicts = []
     for (client, c), by_target in results.items():
         direct = statistics.median(s.per_s for s in by_target["direct"])
         for name, samples in by_target.items():
             rate = statistics.median(s.per_s for s in samples)
-            proxy_cpu = f"{per_rt_us(samples, 'proxy'):.1f}" if name != "direct" else "-"
+            proxy_cpu = (f"{per_rt_us(samples, 'proxy'):.1f} ({per_rt_us(samples, 'proxy_sys'):.1f})"
+                         if name != "direct" else "-")
             lines.append(f"| {client} | {c} | {name} | {rate:,.0f} | {rate / direct:.2f} | {proxy_cpu} "
                          f"| {per_rt_us(samples, 'mariadb'):.1f} | {per_rt_us(samples, 'client'):.1f} |")
             if name == "proxy" and c == n:
-                ok = rate / direct >= TARGET_RATIO
-                verdicts.append(f"{client}, {n} connections: proxied/direct = {rate / direct:.2f} "
-                                f"({'met' if ok else 'MISSED'}: target >= {TARGET_RATIO})")
+                verdicts.append(verdict(client, f"{n} connections: proxied/direct = {rate / direct:.2f}",
+                                        rate / direct >= TARGET_RATIO, f">= {TARGET_RATIO}"))
     lines += ["", "| client | target | p50 µs | added p50 µs | p99 µs | added p99 µs |", "|---|---|---|---|---|---|"]
     for (client, c), by_target in results.items():
         if c != 1:
@@ -302,9 +315,8 @@ def report(results: dict[tuple[str, int], dict[str, list[Sample]]], args: argpar
             d50, d99 = pct_us(lat["direct"], 0.5), pct_us(lat["direct"], 0.99)
             lines.append(f"| {client} | {name} | {p50:.1f} | {p50 - d50:.1f} | {p99:.1f} | {p99 - d99:.1f} |")
             if name == "proxy":
-                ok = p50 - d50 <= TARGET_ADDED_P50_US
-                verdicts.append(f"{client}, 1 connection: added p50 = {p50 - d50:.1f} µs "
-                                f"({'met' if ok else 'MISSED'}: target <= {TARGET_ADDED_P50_US:g} µs)")
+                verdicts.append(verdict(client, f"1 connection: added p50 = {p50 - d50:.1f} µs",
+                                        p50 - d50 <= TARGET_ADDED_P50_US, f"<= {TARGET_ADDED_P50_US:g} µs"))
     return [*lines, "", *[f"- {v}" for v in verdicts]]
 
 

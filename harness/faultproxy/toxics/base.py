@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from harness.faultproxy.decode import GoObject, convert
+from harness.faultproxy.decode import GoObject, convert, float32_json
 from harness.faultproxy.errors import bad_body
 from harness.faultproxy.toxics.stream import Chunk, ChunkQueue, Item
 
@@ -127,8 +127,6 @@ class Toxic:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        from harness.faultproxy.decode import float32_json
-
         return {"attributes": dict(self.attrs), "name": self.name, "type": self.type_name,
                 "stream": self.stream, "toxicity": float32_json(self.toxicity)}
 

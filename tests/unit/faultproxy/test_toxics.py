@@ -246,3 +246,14 @@ def test_toxicity_is_rolled_per_stub_and_again_on_update() -> None:
     assert not stub.enabled
     stub.updated()
     assert stub.enabled
+
+
+def test_queues_cap_bytes_as_well_as_chunks() -> None:
+    """A 1024-chunk queue (latency's) is full at 32 MiB, so a fast stream cannot fill memory."""
+    q = ChunkQueue(1024)
+    megabyte = b"x" * (1024 * 1024)
+    count = 0
+    while not q.full():
+        q.put_nowait(Chunk(megabyte))
+        count += 1
+    assert count == 32
