@@ -19,9 +19,11 @@ Two clients, because the proxy's share depends on the client's cost:
   connections are 32 threads.
 
 Targets (issue #3): proxied >= 0.7 x direct throughput at 32 connections; added p50 <= 100 µs
-at 1 connection; judged on the raw client, where the proxy's cost is not hidden by the client's. Usage: ``python bench/proxy_overhead.py [--seconds 2] [--rounds 4]``;
-``--also asyncio,socat`` adds, side by side, our server on the standard asyncio event loop
-(what uvloop buys) and socat, a C forwarder (what any user-space proxy costs here).
+at 1 connection; judged on the raw client, where the proxy's cost is not hidden by the client's.
+
+Usage: ``python bench/proxy_overhead.py [--seconds 2] [--rounds 4]``. ``--also asyncio,socat``
+adds, side by side, our server on the standard asyncio event loop (what uvloop buys) and socat,
+a C forwarder (what any user-space proxy costs here).
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ from harness.faultproxy.toxics.base import Stub, Toxic
 from harness.faultproxy.toxics.slicer import SlicerToxic
 from harness.faultproxy.toxics.stream import Chunk, ChunkQueue, Item
 
+SLACK_S = 0.1  # a delay is never shorter than asked; on a shared 2-core machine it may run late
+
 
 def make(toxic_type: str, toxicity: float = 1.0, **attributes: int) -> Toxic:
     body = parse_body(repr(attributes).replace("'", '"').encode()) if attributes else None
@@ -98,7 +100,7 @@ def test_latencies_stack() -> None:
         first.send(b"x")
         while not len(second.stub.output):
             await asyncio.sleep(0.002)
-        assert 0.1 <= time.monotonic() - started < 0.15
+        assert 0.1 <= time.monotonic() - started < 0.1 + SLACK_S
     run(main())
 
 
@@ -165,7 +167,7 @@ def test_timeout_counts_from_when_it_started_not_from_each_chunk() -> None:
         while not len(rig.stub.output):
             rig.send(b"x")
             await asyncio.sleep(0.01)
-        assert (rig.out(), 0.09 <= time.monotonic() - started < 0.2) == ([None], True)
+        assert (rig.out(), 0.09 <= time.monotonic() - started < 0.1 + SLACK_S) == ([None], True)
     run(main())
 
 
@@ -180,7 +182,7 @@ def test_bandwidth_paces_the_data() -> None:
         while len(data(out)) < 2000:
             await asyncio.sleep(0.005)
             out += rig.out()
-        assert 0.19 <= time.monotonic() - started < 0.3
+        assert 0.19 <= time.monotonic() - started < 0.2 + SLACK_S
     run(main())
 
 
@@ -225,7 +227,7 @@ def test_slow_close_keeps_its_delay_across_an_interrupt() -> None:
         while None not in out:
             await asyncio.sleep(0.002)
             out += rig.out()
-        assert (data(out), 0.1 <= time.monotonic() - started < 0.15) == (b"data", True)
+        assert (data(out), 0.1 <= time.monotonic() - started < 0.1 + SLACK_S) == (b"data", True)
     run(main())
 
 
