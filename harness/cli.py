@@ -46,12 +46,17 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--align", default="load", metavar="AT", help=align_help)
 
     proxy = sub.add_parser("proxy", help="the fault proxy").add_subparsers(dest="proxy_command", required=True)
-    serve = proxy.add_parser("serve", help="a toxiproxy-server compatible fault proxy")
-    serve.add_argument("--host", default="localhost")
-    serve.add_argument("--port", type=int, default=8474)
-    serve.add_argument("--config", help="JSON file of proxies to create at start (toxiproxy -config)")
-    serve.add_argument("--proxy-metrics", action="store_true", help="serve /metrics with per-proxy counters")
-    serve.add_argument("--runtime-metrics", action="store_true", help="serve /metrics")
+    serve = proxy.add_parser("serve", help="a toxiproxy-server compatible fault proxy",
+                             description="A drop-in for toxiproxy-server: its flags also work with one dash "
+                                         "(-host=0.0.0.0, -port 8474), and LOG_LEVEL sets the log level.")
+    serve.add_argument("--host", "-host", default="localhost", help="API host (default localhost)")
+    serve.add_argument("--port", "-port", type=int, default=8474, help="API port (default 8474)")
+    serve.add_argument("--config", "-config", help="JSON file of proxies to create at start (as POST /populate)")
+    serve.add_argument("--seed", "-seed", type=int, help="seed for jitter, toxicity and slicer randomness")
+    serve.add_argument("--proxy-metrics", "-proxy-metrics", action="store_true",
+                       help="serve /metrics with per-proxy counters")
+    serve.add_argument("--runtime-metrics", "-runtime-metrics", action="store_true", help="serve /metrics")
+    serve.add_argument("--version", "-version", action="store_true", help="print the version and exit")
 
     app = sub.add_parser("app", help="the reference app").add_subparsers(dest="app_command", required=True)
     aserve = app.add_parser("serve", help="serve the reference app alone")
@@ -69,9 +74,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "proxy":
+        from harness.faultproxy.server import VERSION
         from harness.faultproxy.server import main as proxy_main
 
-        return proxy_main(args.host, args.port, args.config, args.proxy_metrics or args.runtime_metrics)
+        if args.version:
+            print(f"toxiproxy-server version {VERSION}")
+            return 0
+        return proxy_main(args.host, args.port, args.config, args.proxy_metrics or args.runtime_metrics, args.seed)
     if args.command == "app":
         from harness.app.server import main as app_main  # patches the standard library with gevent
 

@@ -1,46 +1,62 @@
-"""The Toxiproxy 2.x HTTP API: one routes table, handlers, and the middleware every route gets.
+"""The Toxiproxy 2.x HTTP API: one routes table, its handlers, and the router's middleware.
 
-Status codes, bodies and headers follow ``shared/reference/toxiproxy-api.md`` section 1.4:
-errors are ``{"error", "status"}`` (plus ``title`` for clients older than 2.1) in a text/plain
-response, unknown paths answer the router's 404, known paths with a wrong method 405 with an
-empty body, browsers get 403, and every response carries ``X-Toxiproxy-Request-Id``.
+Status codes, bodies and headers follow ``shared/reference/toxiproxy-api.md`` sections 1.2-1.4:
+success bodies are compact JSON without a trailing newline; errors are ``{"error", "status"}``
+(plus ``title``, which clients older than 2.1 read) with a newline, labelled text/plain as Go's
+``http.Error`` labels them. Like gorilla/mux, the router answers an unclean path with a 301 to
+its clean form, an unknown path with ``404 page not found``, a known path with the wrong method
+with an empty 405; the middleware (request id, browser block, 25 s timeout) runs on matched
+routes only. Handlers run one at a time, so a request never sees another half done.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from harness.faultproxy.proxy import ApiError, Proxy, ProxyCollection, api_error
+from harness.faultproxy import metrics, populate
+from harness.faultproxy.decode import dumps, expect_object, parse_body
+from harness.faultproxy.decode import field as go_field
+from harness.faultproxy.errors import ApiError, missing_field
+from harness.faultproxy.proxy import Proxy, ProxyCollection
+
+log = logging.getLogger(__name__)
 
 VERSION = "2.12.0"
 HANDLER_TIMEOUT_S = 25.0
 TIMEOUT_BODY = "<html><head><title>Timeout</title></head><body><h1>Timeout</h1></body></html>"
+PROXY = "proxy.Proxy"
 
-Handler = Callable[[web.Request, "Api", dict[str, str]], Awaitable[web.StreamResponse]]
+Args = dict[str, str]
+Handler = Callable[["Api", web.Request, Args], Awaitable[web.Response]]
 
 
 @dataclass
 class Api:
-    proxies: ProxyCollection
+    proxies: ProxyCollection = field(default_factory=ProxyCollection)
     metrics_enabled: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 # -- responses --------------------------------------------------------------------------------
-def json_response(body: Any, status: int = 200) -> web.Response:
-    return web.Response(status=status, body=json.dumps(body).encode() + b"\n", content_type="application/json")
+def ok(body: Any, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=dumps(body), content_type="application/json")
 
 
 def error_response(err: ApiError) -> web.Response:
     body = {"error": err.message, "status": err.status, "title": err.message, **err.extra}
-    return web.Response(status=err.status, body=json.dumps(body).encode() + b"\n",
+    return web.Response(status=err.status, body=dumps(body) + b"\n",
+                        headers={"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"})
+
+
+def text_error(status: int, text: str) -> web.Response:
+    return web.Response(status=status, body=text.encode() + b"\n",
                         headers={"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"})
 
 
@@ -48,254 +64,194 @@ def no_content() -> web.Response:
     return web.Response(status=204)
 
 
-async def read_json(request: web.Request) -> Any:
-    raw = await request.read()
-    if not raw.strip():
-        raise ApiError("bad request body: EOF", 400)
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError) as e:
-        raise ApiError(f"bad request body: {e}", 400) from None
+async def body_of(request: web.Request) -> Any:
+    return parse_body(await request.read())
 
 
-async def read_object(request: web.Request, go_type: str) -> dict[str, Any]:
-    body = await read_json(request)
-    if body is None:
-        return {}
-    if not isinstance(body, dict):
-        raise ApiError(f"bad request body: json: cannot unmarshal {json_kind(body)} into Go value of type "
-                       f"{go_type}", 400)
-    return body
+# -- proxies ----------------------------------------------------------------------------------
+async def list_proxies(api: Api, request: web.Request, _: Args) -> web.Response:
+    return ok({name: api.proxies.proxies[name].to_json() for name in sorted(api.proxies.proxies)})
 
 
-def json_kind(value: Any) -> str:
-    return {list: "array", str: "string", bool: "bool", int: "number", float: "number"}.get(type(value), "value")
-
-
-def field(body: dict[str, Any], key: str, kind: type, go_type: str) -> Any:
-    """A typed field of a request body, rejected like Go's json decoder would."""
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise ApiError(f"bad request body: json: cannot unmarshal {json_kind(value)} into Go struct field "
-                       f"{go_type}.{key} of type {kind.__name__.replace('str', 'string')}", 400)
-    return value
-
-
-# -- handlers ---------------------------------------------------------------------------------
-async def list_proxies(request: web.Request, api: Api, _: dict[str, str]) -> web.Response:
-    return json_response({name: p.to_json() for name, p in api.proxies.proxies.items()})
-
-
-def proxy_from_body(body: dict[str, Any], where: str = "") -> Proxy:
-    name = field(body, "name", str, "proxy.Proxy")
-    upstream = field(body, "upstream", str, "proxy.Proxy")
-    listen = field(body, "listen", str, "proxy.Proxy")
-    enabled = field(body, "enabled", bool, "proxy.Proxy")
+async def create_proxy(api: Api, request: web.Request, _: Args) -> web.Response:
+    obj = expect_object(await body_of(request), PROXY)
+    name = go_field(obj, "name", "string", "Proxy", "")
+    listen = go_field(obj, "listen", "string", "Proxy", "")
+    upstream = go_field(obj, "upstream", "string", "Proxy", "")
+    enabled = go_field(obj, "enabled", "bool", "Proxy", True)
     if not name:
-        raise ApiError(f"missing required field: name{where}", 400)
+        raise missing_field("name")
     if not upstream:
-        raise ApiError(f"missing required field: upstream{where}", 400)
-    return Proxy(name=name, listen=listen or "", upstream=upstream, enabled=True if enabled is None else enabled)
+        raise missing_field("upstream")
+    proxy = await api.proxies.add(Proxy(name, listen, upstream), enabled)
+    return ok(proxy.to_json(), 201)
 
 
-async def create_proxy(request: web.Request, api: Api, _: dict[str, str]) -> web.Response:
-    proxy = proxy_from_body(await read_object(request, "proxy.Proxy"))
-    await api.proxies.add(proxy)
-    return json_response(proxy.to_json(), 201)
-
-
-async def populate(request: web.Request, api: Api, _: dict[str, str]) -> web.Response:
-    body = await read_json(request)
-    if not isinstance(body, list):
-        raise ApiError(f"bad request body: json: cannot unmarshal {json_kind(body)} into Go value of type "
-                       "[]proxy.Proxy", 400)
-    wanted: list[tuple[Proxy, list[dict[str, Any]]]] = []
-    for i, item in enumerate(body, start=1):
-        if not isinstance(item, dict):
-            raise ApiError(f"bad request body: json: cannot unmarshal {json_kind(item)} into Go value of type "
-                           "proxy.Proxy", 400)
-        toxics = item.get("toxics") or []
-        if not isinstance(toxics, list):
-            raise ApiError(f"bad request body: toxics of proxy {i} must be an array", 400)
-        wanted.append((proxy_from_body(item, f" at proxy {i}"), toxics))
-    done: list[dict[str, Any]] = []
+async def populate_proxies(api: Api, request: web.Request, _: Args) -> web.Response:
     try:
-        for proxy, toxics in wanted:
-            existing = api.proxies.proxies.get(proxy.name)
-            if existing is not None and not differs(existing, proxy.listen, proxy.upstream):
-                done.append(existing.to_json())
-                continue
-            if existing is not None:
-                api.proxies.remove(existing.name)
-            await api.proxies.add(proxy)
-            for toxic in toxics:  # extension: toxics inside populate entries and --config files
-                if not isinstance(toxic, dict):
-                    raise ApiError("bad request body: each toxic must be an object", 400)
-                proxy.toxics.add(toxic)
-            done.append(proxy.to_json())
-    except ApiError as e:
-        e.extra = {"proxies": done}
-        raise
-    return json_response({"proxies": done or None}, 201)
+        items = populate.parse_items(await body_of(request))
+        done = await populate.apply(api.proxies, items)
+    except ApiError as e:  # Toxiproxy answers populate errors as JSON, with the proxies done so far
+        body = {"error": e.message, "status": e.status, "title": e.message, "proxies": e.extra.get("proxies")}
+        return web.Response(status=e.status, body=dumps(body), content_type="application/json")
+    return ok({"proxies": [p.to_json() for p in done] or None}, 201)
 
 
-async def get_proxy(request: web.Request, api: Api, args: dict[str, str]) -> web.Response:
-    return json_response(api.proxies.get(args["proxy"]).to_json())
+async def get_proxy(api: Api, request: web.Request, args: Args) -> web.Response:
+    return ok(api.proxies.get(args["proxy"]).to_json())
 
 
-def differs(proxy: Proxy, listen: str, upstream: str) -> bool:
-    from harness.stack.net import split_host_port
-
-    if upstream != proxy.upstream:
-        return True
-    try:
-        import socket
-
-        h1, p1 = split_host_port(listen)
-        h2, p2 = split_host_port(proxy.listen)
-        a1 = socket.getaddrinfo(h1 or None, p1, type=socket.SOCK_STREAM)[0][4][:2]
-        a2 = socket.getaddrinfo(h2 or None, p2, type=socket.SOCK_STREAM)[0][4][:2]
-        return bool(a1 != a2)
-    except (OSError, ValueError):
-        return listen != proxy.listen
-
-
-async def update_proxy(request: web.Request, api: Api, args: dict[str, str]) -> web.Response:
+async def update_proxy(api: Api, request: web.Request, args: Args) -> web.Response:
+    """Partial update (POST or PATCH): absent fields keep their value; ``name`` and ``toxics`` are ignored."""
     proxy = api.proxies.get(args["proxy"])
-    body = await read_object(request, "proxy.Proxy")
-    listen = field(body, "listen", str, "proxy.Proxy") or proxy.listen
-    upstream = field(body, "upstream", str, "proxy.Proxy") or proxy.upstream
-    enabled = field(body, "enabled", bool, "proxy.Proxy")
-    enabled = proxy.enabled if enabled is None else enabled
-    if differs(proxy, listen, upstream):
-        proxy.stop()
-        proxy.listen, proxy.upstream = listen, upstream
-        if enabled:
-            try:
-                await proxy.start()
-            except ApiError:
-                proxy.enabled = False
-                raise
-    elif enabled and not proxy.enabled:
-        await proxy.start()
-    elif not enabled and proxy.enabled:
-        proxy.stop()
-    return json_response(proxy.to_json())
+    obj = expect_object(await body_of(request), PROXY)
+    listen = go_field(obj, "listen", "string", "Proxy", proxy.listen)
+    upstream = go_field(obj, "upstream", "string", "Proxy", proxy.upstream)
+    enabled = go_field(obj, "enabled", "bool", "Proxy", proxy.enabled)
+    await proxy.update(listen, upstream, enabled)
+    return ok(proxy.to_json())
 
 
-async def delete_proxy(request: web.Request, api: Api, args: dict[str, str]) -> web.Response:
+async def delete_proxy(api: Api, request: web.Request, args: Args) -> web.Response:
     api.proxies.remove(args["proxy"])
     return no_content()
 
 
-async def list_toxics(request: web.Request, api: Api, args: dict[str, str]) -> web.Response:
-    return json_response([t.to_json() for t in api.proxies.get(args["proxy"]).toxics.all()])
+# -- toxics -----------------------------------------------------------------------------------
+async def list_toxics(api: Api, request: web.Request, args: Args) -> web.Response:
+    return ok([t.to_json() for t in api.proxies.get(args["proxy"]).toxics.all()])
 
 
-async def create_toxic(request: web.Request, api: Api, args: dict[str, str]) -> web.Response:
+async def create_toxic(api: Api, request: web.Request, args: Args) -> web.Response:
     proxy = api.proxies.get(args["proxy"])
-    toxic = proxy.toxics.add(await read_object(request, "toxics.ToxicWrapper"))
-    return json_response(toxic.to_json())
+    return ok(proxy.toxics.add_json(await body_of(request)).to_json())  # 200, not 201, as in Toxiproxy
 
 
-async def get_toxic(request: web.Request, api: Api, args: dict[str, str]) -> web.Response:
-    toxic = api.proxies.get(args["proxy"]).toxics.find(args["toxic"])
-    if toxic is None:
-        raise api_error(("toxic not found", 404))
-    return json_response(toxic.to_json())
+async def get_toxic(api: Api, request: web.Request, args: Args) -> web.Response:
+    return ok(api.proxies.get(args["proxy"]).toxics.get(args["toxic"]).to_json())
 
 
-async def update_toxic(request: web.Request, api: Api, args: dict[str, str]) -> web.Response:
-    proxy = api.proxies.get(args["proxy"])
-    if proxy.toxics.find(args["toxic"]) is None:
-        raise api_error(("toxic not found", 404))
-    toxic = proxy.toxics.update(args["toxic"], await read_object(request, "toxics.ToxicWrapper"))
-    return json_response(toxic.to_json())
+async def update_toxic(api: Api, request: web.Request, args: Args) -> web.Response:
+    toxics = api.proxies.get(args["proxy"]).toxics
+    toxics.get(args["toxic"])  # 404 before the body is read, as in Toxiproxy
+    return ok(toxics.update_json(args["toxic"], await body_of(request)).to_json())
 
 
-async def delete_toxic(request: web.Request, api: Api, args: dict[str, str]) -> web.Response:
+async def delete_toxic(api: Api, request: web.Request, args: Args) -> web.Response:
     api.proxies.get(args["proxy"]).toxics.remove(args["toxic"])
     return no_content()
 
 
-async def reset(request: web.Request, api: Api, _: dict[str, str]) -> web.Response:
+# -- server -----------------------------------------------------------------------------------
+async def reset(api: Api, request: web.Request, _: Args) -> web.Response:
     await api.proxies.reset()
     return no_content()
 
 
-async def version(request: web.Request, api: Api, _: dict[str, str]) -> web.Response:
-    return web.Response(body=json.dumps({"version": VERSION}).encode() + b"\n",
+async def version(api: Api, request: web.Request, _: Args) -> web.Response:
+    return web.Response(body=f'{{"version": "{VERSION}"}}\n'.encode(),
                         headers={"Content-Type": "application/json;charset=utf-8"})
 
 
-async def metrics(request: web.Request, api: Api, _: dict[str, str]) -> web.Response:
-    lines = ["# HELP toxiproxy_proxy_received_bytes_total The total bytes received on a given proxy link",
-             "# TYPE toxiproxy_proxy_received_bytes_total counter"]
-    for p in api.proxies.proxies.values():
-        for direction, n in p.bytes_total.items():
-            lines.append(f'toxiproxy_proxy_received_bytes_total{{direction="{direction}",listener="{p.listen}",'
-                         f'proxy="{p.name}",upstream="{p.upstream}"}} {n}')
-    lines += ["# HELP toxiproxy_proxy_connections Active client connections of a proxy (pool-harness extension)",
-              "# TYPE toxiproxy_proxy_connections gauge"]
-    for p in api.proxies.proxies.values():
-        lines.append(f'toxiproxy_proxy_connections{{proxy="{p.name}"}} {len(p.connections)}')
-    return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+async def metrics_page(api: Api, request: web.Request, _: Args) -> web.Response:
+    return web.Response(body=metrics.render(api.proxies.proxies.values()).encode(),
+                        headers={"Content-Type": metrics.CONTENT_TYPE})
 
 
 # -- the routes table -------------------------------------------------------------------------
-SEGMENT = r"(?P<{}>[^/]+)"
-ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
-    (re.compile(r"^/proxies$"), {"GET": list_proxies, "POST": create_proxy}),
-    (re.compile(r"^/populate$"), {"POST": populate}),
-    (re.compile(rf"^/proxies/{SEGMENT.format('proxy')}$"),
-     {"GET": get_proxy, "POST": update_proxy, "PATCH": update_proxy, "DELETE": delete_proxy}),
-    (re.compile(rf"^/proxies/{SEGMENT.format('proxy')}/toxics$"), {"GET": list_toxics, "POST": create_toxic}),
-    (re.compile(rf"^/proxies/{SEGMENT.format('proxy')}/toxics/{SEGMENT.format('toxic')}$"),
+ROUTES: list[tuple[str, dict[str, Handler]]] = [
+    ("/reset", {"POST": reset}),
+    ("/proxies", {"GET": list_proxies, "POST": create_proxy}),
+    ("/populate", {"POST": populate_proxies}),
+    ("/proxies/{proxy}", {"GET": get_proxy, "POST": update_proxy, "PATCH": update_proxy, "DELETE": delete_proxy}),
+    ("/proxies/{proxy}/toxics", {"GET": list_toxics, "POST": create_toxic}),
+    ("/proxies/{proxy}/toxics/{toxic}",
      {"GET": get_toxic, "POST": update_toxic, "PATCH": update_toxic, "DELETE": delete_toxic}),
-    (re.compile(r"^/reset$"), {"POST": reset}),
-    (re.compile(r"^/version$"), {"GET": version}),
+    ("/version", {"GET": version}),
 ]
-METRICS_ROUTE = re.compile(r"^/metrics$")
+UNLOCKED = {version, metrics_page}  # read nothing that a concurrent change could tear
+
+
+def match(template: str, path: str) -> Args | None:
+    """``/proxies/{proxy}`` against a path: each ``{var}`` is one non-empty segment."""
+    want, got = template.split("/"), path.split("/")
+    if len(want) != len(got):
+        return None
+    args: Args = {}
+    for w, g in zip(want, got, strict=True):
+        if w.startswith("{"):
+            if not g:
+                return None
+            args[w[1:-1]] = g
+        elif w != g:
+            return None
+    return args
+
+
+def clean_path(path: str) -> str:
+    """gorilla/mux's ``cleanPath``: Go's ``path.Clean``, keeping a trailing slash."""
+    parts: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if parts:
+                parts.pop()
+        elif segment not in ("", "."):
+            parts.append(segment)
+    clean = "/" + "/".join(parts)
+    return clean + "/" if path.endswith("/") and clean != "/" else clean
 
 
 def request_id() -> str:
-    alphabet = "0123456789abcdefghijklmnopqrstuv"  # xid's base32hex
-    return "".join(secrets.choice(alphabet) for _ in range(20))
+    return "".join(secrets.choice("0123456789abcdefghijklmnopqrstuv") for _ in range(20))  # xid's alphabet
 
 
 def make_app(api: Api) -> web.Application:
-    async def dispatch(request: web.Request) -> web.StreamResponse:
-        response = await route(request)
-        response.headers["X-Toxiproxy-Request-Id"] = request_id()
-        return response
+    routes = list(ROUTES)
+    if api.metrics_enabled:
+        routes.append(("/metrics", {"*": metrics_page}))  # Toxiproxy registers it for every method
 
-    async def route(request: web.Request) -> web.StreamResponse:
-        path = request.path
-        handlers: dict[str, Handler] | None = None
-        args: dict[str, str] = {}
-        for pattern, table in ROUTES:
-            m = pattern.match(path)
-            if m:
-                handlers, args = table, m.groupdict()
-                break
-        if handlers is None and api.metrics_enabled and METRICS_ROUTE.match(path):
-            handlers = {request.method: metrics}
-        if handlers is None:
-            return web.Response(status=404, text="404 page not found\n", content_type="text/plain")
+    async def dispatch(request: web.Request) -> web.StreamResponse:
+        path = request.path or "/"
+        clean = clean_path(path if path.startswith("/") else "/" + path)
+        if clean != path:
+            location = clean + (f"?{request.query_string}" if request.query_string else "")
+            return web.Response(status=301, headers={"Location": location})
+        wrong_method = False
+        for template, table in routes:
+            args = match(template, path)
+            if args is None:
+                continue
+            handler = table.get(request.method) or table.get("*")
+            if handler is None:
+                wrong_method = True
+                continue
+            response = await middleware(request, handler, args)
+            response.headers["X-Toxiproxy-Request-Id"] = request_id()
+            return response
+        return web.Response(status=405) if wrong_method else text_error(404, "404 page not found")
+
+    async def middleware(request: web.Request, handler: Handler, args: Args) -> web.Response:
         if request.headers.get("User-Agent", "").startswith("Mozilla/"):
-            return web.Response(status=403, text="User agent not allowed\n", content_type="text/plain")
-        handler = handlers.get(request.method)
-        if handler is None:
-            return web.Response(status=405)
+            return text_error(403, "User agent not allowed")
+        task = asyncio.get_running_loop().create_task(run(handler, request, args))
+        done, _ = await asyncio.wait({task}, timeout=HANDLER_TIMEOUT_S)
+        if not done:  # Go's TimeoutHandler: the caller gets 503, the handler goes on
+            return web.Response(status=503, body=TIMEOUT_BODY.encode(),
+                                headers={"Content-Type": "text/html; charset=utf-8"})
+        return task.result()
+
+    async def run(handler: Handler, request: web.Request, args: Args) -> web.Response:
         try:
-            return await asyncio.wait_for(handler(request, api, args), HANDLER_TIMEOUT_S)
+            if handler in UNLOCKED:
+                return await handler(api, request, args)
+            async with api.lock:
+                return await handler(api, request, args)
         except ApiError as e:
             return error_response(e)
-        except TimeoutError:
-            return web.Response(status=503, text=TIMEOUT_BODY, content_type="text/html")
+        except Exception as e:  # a bug: answer 500 in Toxiproxy's shape and keep serving
+            log.exception("%s %s failed", request.method, request.path)
+            return error_response(ApiError(f"internal error: {type(e).__name__}: {e}", 500))
 
-    app = web.Application(client_max_size=16 * 1024 * 1024)
+    app = web.Application(client_max_size=64 * 1024 * 1024)
     app.router.add_route("*", "/{tail:.*}", dispatch)
     return app

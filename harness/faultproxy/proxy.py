@@ -1,9 +1,10 @@
-"""Proxies and their toxics: the state behind the API, and the listener of each proxy.
+"""Proxies: a listener, its live connections and its toxics; and the collection of them all.
 
-A proxy binds at creation and reports the address it really bound; every accepted client gets
-its own concurrent upstream dial (an unreachable upstream means accept-then-close, as clients of
-Toxiproxy expect, but never blocks other accepts). Disabling or deleting a proxy closes its
-listener and every client and upstream socket; its toxics survive a disable.
+A proxy binds when it is created (or enabled) and then reports the address it really bound, as
+Toxiproxy does (``localhost:0`` comes back as ``127.0.0.1:54321``). Disabling or deleting it
+closes the listener (new connects are refused) and both sockets of every connection; its toxics
+survive a disable. Addresses are resolved off the event loop, so a slow DNS answer never stalls
+the data path of other proxies.
 """
 
 from __future__ import annotations
@@ -11,161 +12,119 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from harness.faultproxy.link import ProxyConnection
-from harness.faultproxy.toxics import REGISTRY, BadAttributes, Toxic
-from harness.stack.net import split_host_port
+from harness.faultproxy.connection import ProxyConnection
+from harness.faultproxy.errors import ApiError, proxy_exists, proxy_not_found
+from harness.faultproxy.toxic_collection import DIRECTIONS, ToxicCollection
+
+if TYPE_CHECKING:
+    from harness.faultproxy.link import Link
 
 log = logging.getLogger(__name__)
+LISTEN_BACKLOG = 1024
 
 
-class ApiError(Exception):
-    """An error the API answers with ``{"error", "status"}``; messages match Toxiproxy's."""
+def split_address(address: str) -> tuple[str, int]:
+    """``host:port`` the way Go's ``net.SplitHostPort`` reads it (a service name is a port too).
 
-    def __init__(self, message: str, status: int, extra: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.extra = extra or {}
+    An empty address is every interface on a random port, an empty port is port 0, as in Go.
+    """
+    if not address:
+        return "", 0
+    if address.startswith("["):
+        host, bracket, rest = address[1:].partition("]")
+        if not bracket or not rest.startswith(":"):
+            raise ValueError(f"address {address}: missing port in address")
+        port = rest[1:]
+    else:
+        host, colon, port = address.rpartition(":")
+        if not colon:
+            raise ValueError(f"address {address}: missing port in address")
+        if ":" in host:
+            raise ValueError(f"address {address}: too many colons in address")
+    if not port:
+        return host, 0
+    if port.isascii() and port.isdigit():
+        number = int(port)
+        if number > 65535:
+            raise ValueError(f"address {address}: invalid port")
+        return host, number
+    try:
+        return host, socket.getservbyname(port, "tcp")
+    except (OSError, UnicodeError):
+        raise ValueError(f"lookup tcp/{port}: unknown port") from None
 
 
-PROXY_NOT_FOUND = ("proxy not found", 404)
-PROXY_EXISTS = ("proxy already exists", 409)
-INVALID_STREAM = ("stream was invalid, can be either upstream or downstream", 400)
-INVALID_TOXIC_TYPE = ("invalid toxic type", 400)
-TOXIC_EXISTS = ("toxic already exists", 409)
-TOXIC_NOT_FOUND = ("toxic not found", 404)
+def format_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def api_error(kind: tuple[str, int]) -> ApiError:
-    return ApiError(*kind)
+async def resolve(address: str) -> tuple[socket.AddressFamily, tuple[Any, ...], str]:
+    """Family, sockaddr and Go's ``ResolveTCPAddr(...).String()`` of a listen address.
 
-
-def parse_direction(stream: Any) -> str:
-    if isinstance(stream, str) and stream.lower() in ("upstream", "downstream"):
-        return stream.lower()
-    raise api_error(INVALID_STREAM)
-
-
-class ToxicCollection:
-    """A proxy's toxics: two chains (upstream, downstream), names unique across both."""
-
-    def __init__(self, proxy: Proxy) -> None:
-        self.proxy = proxy
-        self.chains: dict[str, list[Toxic]] = {"upstream": [], "downstream": []}
-
-    def chain(self, direction: str) -> list[Toxic]:
-        return list(self.chains[direction])
-
-    def all(self) -> list[Toxic]:
-        return self.chains["upstream"] + self.chains["downstream"]
-
-    def find(self, name: str) -> Toxic | None:
-        return next((t for t in self.all() if t.name == name), None)
-
-    def add(self, body: dict[str, Any]) -> Toxic:
-        """Create a toxic, validating in the same order as Toxiproxy's ``AddToxicJson``."""
-        stream = body.get("stream", "downstream")
-        toxicity = body.get("toxicity", 1.0)
-        if toxicity is None:
-            toxicity = 1.0
-        if isinstance(toxicity, bool) or not isinstance(toxicity, int | float):
-            raise ApiError("bad request body: json: cannot unmarshal into Go struct field "
-                           "ToxicWrapper.toxicity of type float32", 400)
-        name = body.get("name")
-        if name is not None and not isinstance(name, str):
-            raise ApiError("bad request body: json: cannot unmarshal into Go struct field "
-                           "ToxicWrapper.name of type string", 400)
-        direction = parse_direction(stream)
-        type_name = body.get("type")
-        if not name:
-            name = f"{type_name if isinstance(type_name, str) else ''}_{stream}"
-        cls = REGISTRY.get(type_name) if isinstance(type_name, str) else None
-        if cls is None:
-            raise api_error(INVALID_TOXIC_TYPE)
-        if self.find(name) is not None:
-            raise api_error(TOXIC_EXISTS)
-        attributes = body.get("attributes")
-        if attributes is not None and not isinstance(attributes, dict):
-            raise ApiError("bad request body: json: cannot unmarshal into Go struct field "
-                           "ToxicWrapper.attributes", 400)
-        try:
-            toxic = cls(name=name, stream=stream, toxicity=float(toxicity), attributes=attributes)
-        except BadAttributes as e:
-            raise ApiError(str(e), 400) from None
-        self.chains[direction].append(toxic)
-        self.proxy.apply_toxics()
-        return toxic
-
-    def update(self, name: str, body: dict[str, Any]) -> Toxic:
-        toxic = self.find(name)
-        if toxic is None:
-            raise api_error(TOXIC_NOT_FOUND)
-        attributes = body.get("attributes")
-        if attributes is not None and not isinstance(attributes, dict):
-            raise ApiError("bad request body: json: cannot unmarshal into Go struct field "
-                           "ToxicWrapper.attributes", 400)
-        toxicity = body.get("toxicity")
-        if toxicity is not None and (isinstance(toxicity, bool) or not isinstance(toxicity, int | float)):
-            raise ApiError("bad request body: json: cannot unmarshal into Go struct field "
-                           "ToxicWrapper.toxicity of type float32", 400)
-        try:
-            toxic.update_attributes(attributes or {})
-        except BadAttributes as e:
-            raise ApiError(str(e), 400) from None
-        if toxicity is not None:
-            toxic.toxicity = float(toxicity)
-        self.proxy.apply_toxics()
-        return toxic
-
-    def remove(self, name: str) -> None:
-        for chain in self.chains.values():
-            for toxic in chain:
-                if toxic.name == name:
-                    chain.remove(toxic)
-                    self.proxy.apply_toxics()
-                    return
-        raise api_error(TOXIC_NOT_FOUND)
-
-    def clear(self) -> None:
-        self.chains = {"upstream": [], "downstream": []}
-        self.proxy.apply_toxics()
+    An empty host means every interface (IPv6 and IPv4 on one socket, reported as ``[::]:PORT``);
+    a name takes its first IPv4 address if it has one, as Go does.
+    """
+    host, port = split_address(address)
+    if not host:
+        return socket.AF_INET6, ("::", port), f":{port}"
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise ValueError(f"lookup {host}: {os_message(e)}") from None
+    infos.sort(key=lambda i: i[0] != socket.AF_INET)
+    family, _, _, _, sockaddr = infos[0]
+    return family, sockaddr, format_address(str(sockaddr[0]), port)
 
 
 class Proxy:
     """One named proxy: a listener, its live connections and its toxics."""
 
-    def __init__(self, name: str, listen: str, upstream: str, enabled: bool = True) -> None:
+    def __init__(self, name: str, listen: str, upstream: str) -> None:
         self.name = name
         self.listen = listen
         self.upstream = upstream
         self.enabled = False
-        self.want_enabled = enabled
         self.toxics = ToxicCollection(self)
         self.connections: set[ProxyConnection] = set()
         self.server: asyncio.AbstractServer | None = None
-        self.bytes_total = {"upstream": 0, "downstream": 0}
         self.connections_total = 0
+        self.toxic_errors = 0
+        self.retired_bytes = {d: [0, 0] for d in DIRECTIONS}  # received, sent by closed connections
 
-    # -- JSON --------------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         """Toxiproxy's shape first; our additive fields (connections, bytes) after it."""
         return {"name": self.name, "listen": self.listen, "upstream": self.upstream, "enabled": self.enabled,
                 "toxics": [t.to_json() for t in self.toxics.all()],
                 "connections": len(self.connections), "connections_total": self.connections_total,
-                "bytes_upstream": self.bytes_total["upstream"], "bytes_downstream": self.bytes_total["downstream"]}
+                "bytes_upstream": self.bytes("upstream")[0], "bytes_downstream": self.bytes("downstream")[0]}
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
-        if self.server is not None:
-            self.enabled = True
+        """Bind ``listen`` and accept; a bind or resolve failure is a 500 with Go's wording."""
+        if self.enabled:
             return
-        sock, bound = bind_listener(self.listen)
-        loop = asyncio.get_running_loop()
-        self.server = await loop.create_server(self._client_protocol, sock=sock)
-        self.listen = bound
+        try:
+            family, sockaddr, _ = await resolve(self.listen)
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except (OSError, ValueError) as e:
+            raise ApiError(f"listen tcp {self.listen}: {os_message(e)}", 500) from None
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6 and sockaddr[0] == "::":
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            sock.bind(sockaddr)
+            sock.listen(LISTEN_BACKLOG)
+            sock.setblocking(False)
+            self.server = await asyncio.get_running_loop().create_server(
+                lambda: ProxyConnection(self).client, sock=sock, backlog=LISTEN_BACKLOG)
+        except (OSError, OverflowError) as e:
+            sock.close()
+            raise ApiError(f"listen tcp {self.listen}: bind: {os_message(e)}", 500) from None
+        host, port = sock.getsockname()[:2]
+        self.listen = format_address(host, port)
         self.enabled = True
         log.info("proxy %s listening on %s -> %s", self.name, self.listen, self.upstream)
 
@@ -178,24 +137,27 @@ class Proxy:
         for conn in list(self.connections):
             conn.close()
 
-    def _client_protocol(self) -> asyncio.Protocol:
-        return ProxyConnection(self).client
+    async def differs(self, listen: str, upstream: str) -> bool:
+        """Toxiproxy's ``Differs``: the new listen, resolved, is not the current one, or upstream changed."""
+        try:
+            _, _, resolved = await resolve(listen)
+        except (OSError, ValueError) as e:
+            raise ApiError(f"{os_message(e)}", 500) from None
+        return resolved != self.listen or upstream != self.upstream
 
-    def upstream_address(self) -> tuple[str, int]:
-        return split_host_port(self.upstream)
+    async def update(self, listen: str, upstream: str, enabled: bool) -> None:
+        if await self.differs(listen, upstream):
+            self.stop()
+            self.listen, self.upstream = listen, upstream
+        if enabled and not self.enabled:
+            await self.start()  # on failure the proxy stays disabled (Toxiproxy: Enabled = err == nil)
+        elif not enabled and self.enabled:
+            self.stop()
 
-    def apply_toxics(self) -> None:
-        for conn in list(self.connections):
-            conn.apply_toxics()
-
-    # -- bookkeeping -------------------------------------------------------------------------
-    def counter(self, direction: str) -> Callable[[int], None]:
-        totals = self.bytes_total
-
-        def add(n: int) -> None:
-            totals[direction] += n
-
-        return add
+    # -- connections -------------------------------------------------------------------------
+    def links(self, direction: str) -> list[Link]:
+        """The live links in one direction, to apply a toxic change to."""
+        return [link for conn in list(self.connections) if (link := conn.link(direction)) is not None]
 
     def connection_opened(self, conn: ProxyConnection) -> None:
         self.connections.add(conn)
@@ -203,31 +165,28 @@ class Proxy:
 
     def connection_closed(self, conn: ProxyConnection) -> None:
         self.connections.discard(conn)
+        for link in (conn.up, conn.down):
+            if link is not None:
+                retired = self.retired_bytes[link.direction]
+                retired[0] += link.received_bytes
+                retired[1] += link.sent_bytes
+
+    def bytes(self, direction: str) -> tuple[int, int]:
+        """Bytes received from the source and sent to the destination in one direction, ever."""
+        received, sent = self.retired_bytes[direction]
+        for conn in self.connections:
+            link = conn.up if direction == "upstream" else conn.down
+            if link is not None:
+                received += link.received_bytes
+                sent += link.sent_bytes
+        return received, sent
 
 
-def bind_listener(listen: str) -> tuple[socket.socket, str]:
-    """Bind like Go's net.Listen: resolve to one address; an empty host means every interface."""
-    host, port = split_host_port(listen)
-    if not host:
-        sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        addr: tuple[Any, ...] = ("::", port)
-    else:
-        infos = socket.getaddrinfo(host, port, socket.AF_UNSPEC, socket.SOCK_STREAM)
-        infos.sort(key=lambda i: i[0] != socket.AF_INET)  # prefer IPv4 for "localhost", like Go
-        family, _, _, _, addr = infos[0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(addr)
-        sock.listen(1024)
-    except OSError as e:
-        sock.close()
-        raise ApiError(f"listen tcp {listen}: bind: {e.strerror.lower() if e.strerror else e}", 500) from None
-    sock.setblocking(False)
-    h, p = sock.getsockname()[:2]
-    bound = f"[{h}]:{p}" if ":" in h else f"{h}:{p}"
-    return sock, bound
+def os_message(e: BaseException) -> str:
+    """An OS error as Go words it: lower case, no errno (``address already in use``)."""
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror[0].lower() + e.strerror[1:]
+    return str(e)
 
 
 class ProxyCollection:
@@ -239,13 +198,14 @@ class ProxyCollection:
     def get(self, name: str) -> Proxy:
         proxy = self.proxies.get(name)
         if proxy is None:
-            raise api_error(PROXY_NOT_FOUND)
+            raise proxy_not_found()
         return proxy
 
-    async def add(self, proxy: Proxy) -> Proxy:
+    async def add(self, proxy: Proxy, enabled: bool) -> Proxy:
+        """Store a new proxy, binding it first if enabled: nothing is stored if the bind fails."""
         if proxy.name in self.proxies:
-            raise api_error(PROXY_EXISTS)
-        if proxy.want_enabled:
+            raise proxy_exists()
+        if enabled:
             await proxy.start()
         self.proxies[proxy.name] = proxy
         return proxy
@@ -256,6 +216,11 @@ class ProxyCollection:
         del self.proxies[name]
 
     async def reset(self) -> None:
-        for proxy in self.proxies.values():
+        """Enable every proxy and remove every toxic; stops at the first proxy that cannot bind."""
+        for proxy in list(self.proxies.values()):
             await proxy.start()
             proxy.toxics.clear()
+
+    def stop_all(self) -> None:
+        for proxy in self.proxies.values():
+            proxy.stop()

@@ -54,7 +54,8 @@ class ProxyClient:
         except ProxyError:
             raise
         except Exception as e:
-            raise ProxyError(f"fault proxy at {self.url}: {what} failed: {type(e).__name__}: {e}") from None
+            detail = server_error(e) or f"{type(e).__name__}: {e}"
+            raise ProxyError(f"fault proxy at {self.url}: {what} failed: {detail}") from None
 
     def version(self) -> str:
         """The server's version: JSON since toxiproxy 2.7, plain text before."""
@@ -128,6 +129,20 @@ class ProxyClient:
                                           "bytes_downstream") if k in body}
 
         return self._call(f"stats of {proxy}", get)
+
+
+def server_error(e: Exception) -> str | None:
+    """The API's own message, when toxiproxy-python raised with the response body (400, 404, 409)."""
+    body = e.args[0] if e.args else None
+    if not isinstance(body, bytes):
+        return None
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(parsed, dict) and "error" in parsed:
+        return f"{parsed.get('status', '')} {parsed['error']}".strip()
+    return None
 
 
 class EmbeddedProxyServer:

@@ -1,13 +1,17 @@
-"""What every toxic is made of: a chunk, a queue, a stub, the Toxic base class and the registry.
+"""What every toxic is made of: the Toxic base class, its stub on each connection, the registry.
 
 Borrowed from Toxiproxy's design: settings live on the toxic (one object serves every
 connection), per-connection state lives on the stub, and each toxic is a small ``pipe`` coroutine
-that reads chunks from its stub's input and writes them to its output.
+that takes chunks from its stub's input and puts them on its output.
 
 Interrupts are task cancellation. A stub remembers the chunk it is ``holding`` (received, not yet
-sent); when the link interrupts it (a toxic was added, removed or updated), that chunk is
-forwarded at once, so a toxic only handles ``CancelledError`` when it has more state than one
-chunk (a slicer's remainder, say).
+sent); when the link interrupts it (its neighbour changed, or it was updated or removed), that
+chunk is forwarded at once, as Toxiproxy's toxics do, so a toxic only handles ``CancelledError``
+when it has more state than one chunk. What must outlive an interrupt lives in ``stub.state``.
+
+Toxicity is rolled once per connection, when the toxic joins the link, and again when the toxic
+is updated (Toxiproxy re-rolls every time a stub restarts, so adding a second toxic re-rolls the
+first on every open connection; its maintainers describe toxicity as "per-connection").
 """
 
 from __future__ import annotations
@@ -15,184 +19,116 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
+from harness.faultproxy.decode import GoObject, convert, float32_json
+from harness.faultproxy.errors import bad_body
+from harness.faultproxy.toxics.stream import Chunk, ChunkQueue, Item
 
-class Chunk:
-    """Bytes read from a socket, stamped with the monotonic time they were read (seconds)."""
-
-    __slots__ = ("data", "ts")
-
-    def __init__(self, data: bytes, ts: float | None = None) -> None:
-        self.data = data
-        self.ts = time.monotonic() if ts is None else ts
-
-
-# ``None`` in a queue means end of stream: the source closed.
-Item = Chunk | None
-
-
-class ChunkQueue:
-    """A single-consumer queue of chunks with a soft capacity.
-
-    ``put`` waits while the queue is at capacity (back-pressure, like Toxiproxy's channels);
-    ``put_nowait`` never waits (the socket feed, and flushing a removed stub), and the feed pauses
-    the socket read instead when ``full()``. ``on_drain`` runs when a get makes room again.
-    """
-
-    __slots__ = ("_capacity", "_getter", "_items", "_putters", "on_drain")
-
-    def __init__(self, capacity: int = 1) -> None:
-        self._items: deque[Item] = deque()
-        self._capacity = max(1, capacity)
-        self._getter: asyncio.Future[None] | None = None
-        self._putters: deque[asyncio.Future[None]] = deque()
-        self.on_drain: Callable[[], None] | None = None
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def full(self) -> bool:
-        return len(self._items) >= self._capacity
-
-    def put_nowait(self, item: Item) -> None:
-        self._items.append(item)
-        getter = self._getter
-        if getter is not None and not getter.done():
-            getter.set_result(None)
-
-    async def put(self, item: Item) -> None:
-        while len(self._items) >= self._capacity:
-            fut = asyncio.get_running_loop().create_future()
-            self._putters.append(fut)
-            try:
-                await fut
-            finally:
-                if fut in self._putters:
-                    self._putters.remove(fut)
-        self.put_nowait(item)
-
-    async def get(self) -> Item:
-        while not self._items:
-            fut = asyncio.get_running_loop().create_future()
-            self._getter = fut
-            try:
-                await fut
-            finally:
-                self._getter = None
-        item = self._items.popleft()
-        if len(self._items) < self._capacity:
-            while self._putters:
-                putter = self._putters.popleft()
-                if not putter.done():
-                    putter.set_result(None)
-                    break
-            if self.on_drain is not None:
-                self.on_drain()
-        return item
-
-    def take_all(self) -> list[Item]:
-        items = list(self._items)
-        self._items.clear()
-        return items
+MAX_SLEEP_S = 86_400.0  # longer sleeps are taken a day at a time (event loop timers overflow)
 
 
 class Stub:
     """One toxic's place in one connection's chain: its input, its output and its state."""
 
-    __slots__ = ("closed", "holding", "input", "output", "state", "task", "toxic")
+    __slots__ = ("closed", "enabled", "holding", "input", "output", "reset_connection", "started_s", "state",
+                 "task", "toxic")
 
-    def __init__(self, toxic: Toxic, input_q: ChunkQueue, output_q: ChunkQueue) -> None:
+    def __init__(self, toxic: Toxic, input_q: ChunkQueue, output_q: ChunkQueue,
+                 reset_connection: Callable[[], None]) -> None:
         self.toxic = toxic
         self.input = input_q
         self.output = output_q
         self.state: Any = toxic.new_state()
-        self.holding: Item = None
+        self.holding: Chunk | None = None
         self.closed = False
         self.task: asyncio.Task[None] | None = None
+        self.enabled = toxic.rolls()
+        self.started_s = time.monotonic()  # when the toxic's current settings began to apply here
+        self.reset_connection = reset_connection  # SO_LINGER 0: later closes of this connection send RST
+
+    def updated(self) -> None:
+        """The toxic's settings changed: roll toxicity again and restart its clock."""
+        self.enabled = self.toxic.rolls()
+        self.started_s = time.monotonic()
 
     async def recv(self) -> Item:
         item = await self.input.get()
         self.holding = item
         return item
 
-    async def send(self, item: Item) -> None:
-        await self.output.put(item)
+    async def send(self, chunk: Chunk) -> None:
+        await self.output.put(chunk)
         self.holding = None
 
     def drop(self) -> None:
         """Forget the chunk in hand (a toxic that discards data)."""
         self.holding = None
 
-    def hold(self, item: Item) -> None:
-        """Replace the chunk in hand (e.g. the unsent remainder of a sliced chunk)."""
-        self.holding = item
+    def hold(self, chunk: Chunk | None) -> None:
+        """Replace the chunk in hand (e.g. the unsent rest of a sliced chunk)."""
+        self.holding = chunk
 
-    async def close(self) -> None:
-        """End this direction: pass end-of-stream down the chain; the writer then closes its socket."""
+    def close(self) -> None:
+        """End this direction: end of stream goes down the chain and the writer closes its socket."""
         self.closed = True
         self.holding = None
-        await self.output.put(None)
+        self.output.put_nowait(None)
 
 
 @dataclass(frozen=True)
 class Field:
-    """One attribute of a toxic as the API shows it: JSON name, Go type name, unit for the docs."""
+    """One attribute as the API shows it: JSON name, Go type (for error messages), unit (for docs)."""
 
     name: str
-    go_type: str = "int64"
+    go_type: Literal["int64", "int"] = "int64"
     unit: str = ""
 
 
-class BadAttributes(ValueError):
-    """Attributes that the real server would reject with 400 (or crash on, for the slicer)."""
-
-
 class Toxic:
-    """Base class: a toxic's settings and its ``pipe`` coroutine. Subclasses register themselves."""
+    """Base class: a toxic's settings and its ``pipe`` coroutine. Subclasses ``@register``."""
 
     type_name: ClassVar[str] = ""
     go_struct: ClassVar[str] = ""
     fields: ClassVar[tuple[Field, ...]] = ()
     buffer_size: ClassVar[int] = 1  # chunks its input queue holds; only latency buffers (1024)
 
-    def __init__(self, name: str, stream: str, toxicity: float, attributes: dict[str, Any] | None) -> None:
+    def __init__(self, name: str, stream: str, toxicity: float, attributes: GoObject | None) -> None:
         self.name = name
-        self.stream = stream  # stored exactly as sent; direction() normalises it
+        self.stream = stream  # stored exactly as sent; the direction is its lower case
+        self.direction = stream.lower()
         self.toxicity = toxicity
         self.attrs: dict[str, int] = {f.name: 0 for f in self.fields}
-        self.update_attributes(attributes or {})
+        self.update_attributes(attributes)
 
     # -- attributes --------------------------------------------------------------------------
-    def update_attributes(self, attributes: dict[str, Any]) -> None:
-        """Merge attributes like Go's json.Unmarshal into the existing struct; validate the result."""
+    def update_attributes(self, attributes: GoObject | None) -> None:
+        """Merge attributes like Go's json.Unmarshal into the existing struct; validate the result.
+
+        Absent or null keys keep their value, unknown keys are ignored, keys match
+        case-insensitively. Nothing changes unless the whole update is valid.
+        """
         new = dict(self.attrs)
-        for f in self.fields:
-            if f.name not in attributes or attributes[f.name] is None:
+        for key, raw in attributes.pairs if attributes is not None else ():
+            if raw is None:
                 continue
-            value = attributes[f.name]
-            if isinstance(value, bool) or not isinstance(value, int):
-                kind = {str: "string", float: "number", bool: "bool", list: "array", dict: "object"}.get(
-                    type(value), "value")
-                shown = f" {value}" if kind == "number" else ""
-                raise BadAttributes(f"bad request body: json: cannot unmarshal {kind}{shown} into Go struct "
-                                    f"field {self.go_struct}.{f.name} of type {f.go_type}")
-            if not -(2**63) <= value < 2**63:
-                raise BadAttributes(f"bad request body: json: cannot unmarshal number {value} into Go struct "
-                                    f"field {self.go_struct}.{f.name} of type {f.go_type}")
-            new[f.name] = value
-        self.validate(new)
+            for f in self.fields:
+                if key == f.name or key.casefold() == f.name:
+                    new[f.name] = convert(raw, f.go_type, f"struct field {self.go_struct}.{f.name}")
+        problem = self.invalid(new)
+        if problem:
+            raise bad_body(f"{self.type_name}: {problem}")
         self.attrs = new
 
-    def validate(self, attrs: dict[str, int]) -> None:
-        """Reject settings that would crash or hang the proxy (default: everything goes)."""
+    def invalid(self, attrs: dict[str, int]) -> str | None:
+        """Why settings would crash or hang the proxy, if they would (default: all are fine)."""
+        return None
 
     def to_json(self) -> dict[str, Any]:
         return {"attributes": dict(self.attrs), "name": self.name, "type": self.type_name,
-                "stream": self.stream, "toxicity": self.toxicity}
+                "stream": self.stream, "toxicity": float32_json(self.toxicity)}
 
     # -- behaviour ---------------------------------------------------------------------------
     def new_state(self) -> Any:
@@ -200,14 +136,14 @@ class Toxic:
         return None
 
     def rolls(self) -> bool:
-        """Toxicity is rolled each time a stub starts running: per connection, not per chunk."""
+        """Does this toxic act on a connection? ``toxicity`` is the probability."""
         return random.random() < self.toxicity
 
     async def pipe(self, stub: Stub) -> None:
         raise NotImplementedError
 
     def on_remove(self, stub: Stub) -> bool:
-        """Called when the toxic is removed from a live link; True closes the stream (timeout)."""
+        """The toxic leaves a live link; True closes that direction (timeout does, as in Toxiproxy)."""
         return False
 
 
@@ -220,10 +156,24 @@ def register(cls: type[Toxic]) -> type[Toxic]:
 
 
 async def passthrough(stub: Stub) -> None:
-    """The noop behaviour, also what a toxic does when it loses the toxicity roll."""
+    """The noop behaviour, also what a toxic does on a connection where it lost the toxicity roll."""
     while True:
         item = await stub.recv()
         if item is None:
-            await stub.close()
+            stub.close()
             return
         await stub.send(item)
+
+
+async def sleep_s(seconds: float) -> None:
+    """``asyncio.sleep`` for any duration an int64 of milliseconds can express."""
+    while seconds > MAX_SLEEP_S:
+        await asyncio.sleep(MAX_SLEEP_S)
+        seconds -= MAX_SLEEP_S
+    if seconds > 0:
+        await asyncio.sleep(seconds)
+
+
+async def forever() -> None:
+    """Wait until interrupted (a toxic that holds its data indefinitely)."""
+    await asyncio.get_running_loop().create_future()

@@ -2,17 +2,18 @@
 
 The delay counts from the chunk's read timestamp, so chunks are pipelined rather than delayed
 one after another, and each send advances the timestamp by the sleep, so stacked latency toxics
-add up (Toxiproxy 2.0 semantics). The distribution is uniform over [latency-jitter, latency+jitter).
-An interrupt forwards the chunk in hand at once (the stub does that for us).
+add up (Toxiproxy 2.0 semantics). The delay is uniform over [latency-jitter, latency+jitter) ms;
+a negative one sends at once. One coroutine per link keeps the order: a chunk drawn a short delay
+waits behind one drawn a long one. An interrupt forwards the chunk in hand at once (the stub
+does that), and the toxic buffers up to 1024 chunks, as Toxiproxy's does.
 """
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 
-from harness.faultproxy.toxics.base import Field, Stub, Toxic, register
+from harness.faultproxy.toxics.base import Field, Stub, Toxic, register, sleep_s
 
 
 @register
@@ -32,10 +33,10 @@ class LatencyToxic(Toxic):
         while True:
             chunk = await stub.recv()
             if chunk is None:
-                await stub.close()
+                stub.close()
                 return
-            sleep_s = self.delay_s() - (time.monotonic() - chunk.ts)
-            if sleep_s > 0:
-                await asyncio.sleep(sleep_s)
-                chunk.ts += sleep_s
+            wait_s = self.delay_s() - (time.monotonic() - chunk.ts)
+            if wait_s > 0:
+                await sleep_s(wait_s)
+                chunk.ts += wait_s
             await stub.send(chunk)
