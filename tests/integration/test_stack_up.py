@@ -24,12 +24,12 @@ def test_stack_up_serves_until_ctrl_c() -> None:
         match = re.search(r"app (http://127\.0\.0\.1:\d+)", first)
         assert match, first
         url = match.group(1)
-        assert 200 == http_get_json(url + "/query", 5)[0]
+        assert http_get_json(url + "/query", 5)[0] == 200
         pool = http_get_json(url + "/pool", 5)[1]
-        assert (5, 0) == (pool["max_size"], pool["active"])
+        assert (pool["max_size"], pool["active"]) == (5, 0)
         assert len(owned_by(proc.pid)) >= 3  # mariadbd, the fault proxy, the app (no locust)
         proc.send_signal(signal.SIGINT)
-        assert 0 == proc.wait(timeout=60)
-        assert wait_until(lambda: [] == owned_by(proc.pid), 5)
+        assert proc.wait(timeout=60) == 0
+        assert wait_until(lambda: owned_by(proc.pid) == [], 5)
     finally:
         proc.kill()
