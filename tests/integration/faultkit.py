@@ -1,7 +1,4 @@
 """Helpers for the fault tests: a fault built from scenario keys and run against the real stack.
-
-A toxic the fault proxy does not have yet (it answers 400 "invalid toxic type", as an old
-toxiproxy would) skips its test honestly instead of failing it.
 """
 
 from __future__ import annotations
@@ -11,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pymysql
-import pytest
 
-from harness.errors import ProxyError
 from harness.faults import REGISTRY, Fault, FaultContext
 from harness.history.recorder import Clock, EventLog
 from harness.stack.mysql import EmbeddedMySQL, MySQLEndpoint, connect
@@ -33,15 +28,6 @@ def fault(ctx: FaultContext, kind: str, index: int = 0, **keys: Any) -> Fault:
     """The runtime of a fault given by its scenario keys (validated like a scenario's)."""
     spec_cls, runtime = REGISTRY[kind]
     return runtime(spec_cls.model_validate({"type": kind, **keys}), index, ctx)
-
-
-def start_or_skip(f: Fault) -> dict[str, Any]:
-    try:
-        return f.start()
-    except ProxyError as e:
-        if "invalid toxic type" in str(e):
-            pytest.skip(f"{f.spec.type}: the fault proxy lacks the toxic it needs (400 invalid toxic type)")
-        raise
 
 
 def through_proxy(mysql: MySQLEndpoint, host: str, port: int, **kwargs: Any) -> pymysql.connections.Connection:

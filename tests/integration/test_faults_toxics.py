@@ -15,7 +15,7 @@ import pytest
 from harness.faults import FaultContext
 from harness.stack.mysql import EmbeddedMySQL, MySQLEndpoint
 from harness.stack.proxy import ProxyClient
-from tests.integration.faultkit import app_sessions, context, fault, query, start_or_skip, through_proxy, timed
+from tests.integration.faultkit import app_sessions, context, fault, query, through_proxy, timed
 
 Proxy = tuple[str, str, int]
 
@@ -31,7 +31,7 @@ def test_latency_delays_each_answer(ctx: FaultContext, mysql: MySQLEndpoint,
     conn = through_proxy(mysql, mysql_proxy[1], mysql_proxy[2])
     base = min(timed(query, conn, "SELECT 1")[1] for _ in range(3))
     f = fault(ctx, "latency", latency_ms=200)
-    start_or_skip(f)
+    f.start()
     slow = min(timed(query, conn, "SELECT 1")[1] for _ in range(2))
     f.stop()
     after = min(timed(query, conn, "SELECT 1")[1] for _ in range(3))
@@ -44,7 +44,7 @@ def test_toxicity_zero_leaves_connections_alone(ctx: FaultContext, mysql: MySQLE
     """toxicity 0: the toxic exists but no connection is affected."""
     conn = through_proxy(mysql, mysql_proxy[1], mysql_proxy[2])
     f = fault(ctx, "latency", latency_ms=500, toxicity=0.0)
-    start_or_skip(f)
+    f.start()
     elapsed = min(timed(query, conn, "SELECT 1")[1] for _ in range(3))
     f.stop()
     assert elapsed < 0.3
@@ -57,7 +57,7 @@ def test_bandwidth_slows_a_large_result(ctx: FaultContext, mysql: MySQLEndpoint,
     sql = "SELECT REPEAT('x', 40000)"
     _, base = timed(query, conn, sql)
     f = fault(ctx, "bandwidth", rate_kbps=50)
-    start_or_skip(f)
+    f.start()
     rows, slow = timed(query, conn, sql)
     f.stop()
     assert rows[0][0] == "x" * 40000
@@ -70,7 +70,7 @@ def test_slow_close_keeps_the_server_session_after_the_client_left(ctx: FaultCon
     import time
 
     f = fault(ctx, "slow_close", stream="upstream", delay_ms=1500)
-    start_or_skip(f)
+    f.start()
     try:
         conn = through_proxy(mysql, mysql_proxy[1], mysql_proxy[2])
         conn_id = int(query(conn, "SELECT CONNECTION_ID()")[0][0])
@@ -93,7 +93,7 @@ def test_timeout_drops_data_then_closes(ctx: FaultContext, mysql: MySQLEndpoint,
     conn = through_proxy(mysql, mysql_proxy[1], mysql_proxy[2], read_timeout=10)
     query(conn, "SELECT 1")
     f = fault(ctx, "timeout", stream="upstream", timeout_ms=500)
-    start_or_skip(f)
+    f.start()
     try:
         with pytest.raises(pymysql.err.OperationalError) as info:
             timed(query, conn, "SELECT 1")
@@ -110,7 +110,7 @@ def test_timeout_zero_hangs_until_the_client_gives_up(ctx: FaultContext, mysql: 
     conn = through_proxy(mysql, mysql_proxy[1], mysql_proxy[2], read_timeout=1)
     query(conn, "SELECT 1")
     f = fault(ctx, "timeout", stream="upstream", timeout_ms=0)
-    start_or_skip(f)
+    f.start()
     started = time.monotonic()
     try:
         with pytest.raises(pymysql.err.OperationalError) as info:
@@ -125,7 +125,7 @@ def test_reset_peer_refuses_new_connections(ctx: FaultContext, mysql: MySQLEndpo
         mysql_proxy: Proxy) -> None:
     """reset_peer downstream: a new connection dies at the server's greeting; after the fault it works."""
     f = fault(ctx, "reset_peer", timeout_ms=0)
-    start_or_skip(f)
+    f.start()
     try:
         with pytest.raises(pymysql.err.OperationalError) as info:
             through_proxy(mysql, mysql_proxy[1], mysql_proxy[2])
@@ -142,7 +142,7 @@ def test_slicer_delivers_intact_data_in_slow_pieces(ctx: FaultContext, mysql: My
     sql = "SELECT REPEAT('y', 20000)"
     _, base = timed(query, conn, sql)
     f = fault(ctx, "slicer", average_size_bytes=64, size_variation_bytes=16, delay_us=2000)
-    start_or_skip(f)
+    f.start()
     rows, slow = timed(query, conn, sql)
     f.stop()
     assert rows[0][0] == "y" * 20000
@@ -153,7 +153,7 @@ def test_limit_data_cuts_a_connection_mid_result(ctx: FaultContext, mysql: MySQL
         mysql_proxy: Proxy) -> None:
     """bytes 2000 downstream: small answers pass, a 10 KB result loses the connection mid-transfer."""
     f = fault(ctx, "limit_data", bytes=2000)
-    start_or_skip(f)
+    f.start()
     try:
         conn = through_proxy(mysql, mysql_proxy[1], mysql_proxy[2])
         small = query(conn, "SELECT 1")[0][0]
