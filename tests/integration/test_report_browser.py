@@ -23,12 +23,9 @@ def harness(*args: str, timeout_s: float = 180) -> subprocess.CompletedProcess[s
 
 
 @pytest.fixture(scope="module")
-def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The quickstart scenario squeezed to 6 s per variant, on the real stack (MariaDB, proxy, app, locust)."""
-    out = tmp_path_factory.mktemp("browser") / "run"
-    done = harness("run", str(QUICKSTART), "--out", str(out), "--duration-s", "6", "--quiet")
-    assert done.returncode in (0, 1), done.stderr
-    return out
+def real_run(quickstart_run: tuple[Path, int, int]) -> Path:
+    """The session's quickstart run on the real stack (MariaDB, proxy, app, locust)."""
+    return quickstart_run[0]
 
 
 def test_every_image_decodes_and_the_console_is_clean(real_run: Path) -> None:
