@@ -120,7 +120,7 @@ def measure(dsn: str, path: str, config: dict[str, Any], users: int, warmup_s: f
             assert app.process is not None and app.process.popen is not None
             app_pid = app.process.pid
             pinned = pin(app_pid, 0)
-            client = subprocess.Popen([sys.executable, __file__, "--client", app.info.url + path, "--users",
+            client = subprocess.Popen([sys.executable, __file__, "--client", app.url + path, "--users",
                                        str(users), "--warmup-s", str(warmup_s), "--duration-s", str(duration_s)],
                                       stdout=subprocess.PIPE, text=True)
             try:

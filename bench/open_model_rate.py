@@ -60,12 +60,12 @@ def main() -> int:
             proxy = proxy_server.start()
             host, port = split_host_port(proxy.create("mysql", endpoint.address))
             app = BuiltinApp(endpoint.app_dsn(host, port), {"pool": {"max_size": 20}}, work)
-            info = app.start()
+            url = app.start()
             print(f"open model, {DURATION_S:g} s per rate, max_in_flight {MAX_IN_FLIGHT}, reference app pool 20")
             print(f"{'offered/s':>10} {'arrivals':>9} {'started':>8} {'dropped':>8} {'achieved/s':>11} "
                   f"{'achieved/offered':>17}")
             for rate in RATES_PER_S:
-                arrivals, started, dropped = run(info.url, rate, work)
+                arrivals, started, dropped = run(url, rate, work)
                 print(f"{rate:>10g} {arrivals:>9} {started:>8} {dropped:>8} {started / DURATION_S:>11.0f} "
                       f"{started / (rate * DURATION_S):>17.2f}")
         finally:

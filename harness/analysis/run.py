@@ -57,6 +57,20 @@ class RunAnalysis:
         return notes
 
 
+def max_size_of(scenario: Scenario) -> int | None:
+    """The pool size the analysis judges exhaustion against (None: read it from the /pool samples)."""
+    app = scenario.app
+    if not app.builtin_app:
+        return app.max_size
+    pool = app.builtin.pool
+    return None if pool.engine == "none" else pool.max_size
+
+
+def acquire_timeout_of(scenario: Scenario) -> float | None:
+    app = scenario.app
+    return app.builtin.pool.acquire_timeout_s if app.builtin_app else app.acquire_timeout_s
+
+
 def analyse_variants(run_dir: Path, variants: list[tuple[str, Scenario]]
                      ) -> tuple[list[tuple[VariantData, dict[str, Any]]], list[str]]:
     """(data, summary with checks) of each variant that recorded something, and the names of those that did not."""
@@ -68,8 +82,7 @@ def analyse_variants(run_dir: Path, variants: list[tuple[str, Scenario]]
             not_run.append(name)  # never started (interrupted before it)
             continue
         data = load_variant(vdir)
-        pool = scenario.app.builtin.pool
-        summary = variant_summary(data, max_size=pool.max_size, acquire_timeout_s=pool.acquire_timeout_s)
+        summary = variant_summary(data, max_size=max_size_of(scenario), acquire_timeout_s=acquire_timeout_of(scenario))
         summary["checks"] = [evaluate(c, summary) for c in scenario.checks if c.applies_to(name)]
         loaded.append((data, summary))
     return loaded, not_run

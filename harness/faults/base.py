@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from harness.history.recorder import EventLog
     from harness.stack.mysql import EmbeddedMySQL, ExternalMySQL, MySQLEndpoint
     from harness.stack.proxy import ProxyClient
-    from harness.stack.target import BuiltinApp
+    from harness.stack.target import TargetApp, UrlApp
 
 
 class FaultSpec(Strict):
@@ -72,7 +72,7 @@ class FaultContext:
     proxy_name: str
     mysql: EmbeddedMySQL | ExternalMySQL
     endpoint: MySQLEndpoint
-    app: BuiltinApp | None
+    app: TargetApp | UrlApp | None
     events: EventLog
 
 
@@ -97,9 +97,13 @@ class Fault:
     def act(self, action: str) -> dict[str, Any]:
         raise NotImplementedError(f"{self.spec.type} has no action {action!r}")
 
-    def need_app(self) -> BuiltinApp:
-        if self.ctx.app is None:
-            raise RuntimeError(f"{self.spec.type} needs the built-in app (it signals or restarts its process)")
+    def need_app(self) -> TargetApp:
+        """The app's process, for faults that signal or restart it (never an app at a URL alone)."""
+        from harness.stack.target import TargetApp
+
+        if not isinstance(self.ctx.app, TargetApp):
+            raise RuntimeError(f"{self.spec.type} needs an app the harness started (it signals or restarts its "
+                               "process)")
         return self.ctx.app
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,7 @@ class LoadPlan:
     open_rate_per_s: float | None = None  # set: the open model, requests arrive at this rate
     max_in_flight: int = 100
     arrivals: str = "constant"  # constant | poisson
+    error_patterns: dict[str, str] = field(default_factory=dict)  # error class -> regex on a failed body
     extra: dict[str, Any] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
@@ -99,3 +101,18 @@ def outcome_for(error_class: str | None) -> str:
     if error_class == NOT_STARTED:
         return "dropped"
     return "info" if error_class in INDETERMINATE_CLASSES else "fail"
+
+
+def error_class_from_body(status: int, text: str | None, patterns: dict[str, re.Pattern[str]]) -> str:
+    """The class of a failed HTTP answer: the reference app's JSON ``error_class``, else the first
+    scenario pattern (``app.error_patterns``) found in the body, else the status family."""
+    try:
+        body = json.loads(text or "null")
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error_class"), str):
+        return str(body["error_class"])
+    for error_class, pattern in patterns.items():
+        if text and pattern.search(text):
+            return error_class
+    return "http_5xx" if status >= 500 else "http_4xx"

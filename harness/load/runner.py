@@ -17,6 +17,7 @@ monkey.patch_all()
 import json  # noqa: E402
 import logging  # noqa: E402
 import random  # noqa: E402
+import re  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -37,6 +38,7 @@ from harness.load.plan import (  # noqa: E402
     STEP_SPAWN_S,
     LoadPlan,
     RequestPlan,
+    error_class_from_body,
     level_at,
 )
 from harness.load.recorder import Recorder  # noqa: E402
@@ -45,7 +47,7 @@ log = logging.getLogger("harness.load")
 STAGE_TICK_S = 0.05  # how often the closed model looks at its stages (a ramp moves one user at a time)
 
 
-def error_class_of(response: Any) -> str | None:
+def error_class_of(response: Any, patterns: dict[str, re.Pattern[str]]) -> str | None:
     """None for a 2xx; else the app's ``error_class``, or a class from the status or the socket error."""
     status = int(getattr(response, "status_code", 0) or 0)
     if 200 <= status < 400:
@@ -59,13 +61,11 @@ def error_class_of(response: Any) -> str | None:
         if isinstance(err, ConnectionRefusedError):
             return "connect_refused"
         return "connection_error"
-    try:
-        body = json.loads(response.text or "null")
-    except (ValueError, TypeError):
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("error_class"), str):
-        return str(body["error_class"])
-    return "http_5xx" if status >= 500 else "http_4xx"
+    return error_class_from_body(status, response.text, patterns)
+
+
+def compile_patterns(plan: LoadPlan) -> dict[str, re.Pattern[str]]:
+    return {cls: re.compile(pattern) for cls, pattern in plan.error_patterns.items()}
 
 
 def abort_request(host: str, path: str, abort_after_ms: float) -> None:
@@ -95,6 +95,7 @@ class Sender:
         self.plan = plan
         self.recorder = recorder
         self.env = env  # set once the Environment exists (it needs the user class, which needs us)
+        self.patterns = compile_patterns(plan)
 
     def send(self, req: RequestPlan, sessions: dict[float, Any], owner: Any) -> None:
         t_start = time.monotonic()
@@ -111,7 +112,7 @@ class Sender:
         if session is None:
             session = sessions[timeout_s] = make_session(self.plan, self.env, owner, timeout_s)
         with session.get(req.path, name=req.name, catch_response=True) as resp:
-            error_class = error_class_of(resp)
+            error_class = error_class_of(resp, self.patterns)
             elapsed = time.monotonic() - t_start
             if error_class is None:
                 resp.success()
@@ -195,6 +196,7 @@ def health_loop(plan: LoadPlan, recorder: Recorder) -> None:
     """A separate checker (not a locust user): one fresh connection per check, like curl --max-time."""
     assert plan.health_path is not None
     url = plan.host.rstrip("/") + plan.health_path
+    patterns = compile_patterns(plan)
     import urllib.error
     import urllib.request
 
@@ -205,12 +207,7 @@ def health_loop(plan: LoadPlan, recorder: Recorder) -> None:
             with urllib.request.urlopen(url, timeout=plan.health_timeout_s) as resp:
                 resp.read()
         except urllib.error.HTTPError as e:
-            try:
-                body = json.loads(e.read() or b"null")
-                error_class = body.get("error_class") if isinstance(body, dict) else None
-            except ValueError:
-                pass
-            error_class = error_class or ("http_5xx" if e.code >= 500 else "http_4xx")
+            error_class = error_class_from_body(e.code, e.read().decode(errors="replace"), patterns)
         except TimeoutError:
             error_class = "client_timeout"
         except ConnectionRefusedError:

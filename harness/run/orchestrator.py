@@ -152,7 +152,7 @@ def stack_up(path: Path, variant: str | None) -> int:
         with tempfile.TemporaryDirectory(prefix="pool-harness-stack-") as logs, contextlib.ExitStack() as exits:
             up = start_stack(scenario, exits, Path(logs))
             print(f"{loaded.name}/{name}: {up.addresses()}", flush=True)
-            print(f"  app DSN (through the proxy): {redact_dsn(up.app.dsn)}", flush=True)
+            print(f"  app DSN (through the proxy): {redact_dsn(up.app_dsn)}", flush=True)
             print(f"  toxiproxy clients: TOXIPROXY_URL={up.proxy.url}; logs in {logs}; Ctrl-C ends", flush=True)
             while up.app.alive():
                 time.sleep(0.5)

@@ -26,7 +26,7 @@ from harness.run.progress import Progress
 from harness.scenario.model import Scenario
 from harness.stack.load import LoadProcess
 from harness.stack.net import free_port
-from harness.stack.up import PROXY_NAME, start_stack
+from harness.stack.up import PROXY_NAME, planned_url, pool_path, start_stack
 
 log = logging.getLogger(__name__)
 LOAD_GRACE_S = 90.0  # how long past duration_s the load may take to finish its last requests
@@ -65,7 +65,7 @@ def load_plan(scenario: Scenario, app_url: str, requests_csv: Path) -> LoadPlan:
         health_path=load.health.path if load.health else None,
         health_interval_s=load.health.interval_s if load.health else 1.0,
         health_timeout_s=load.health.timeout_s if load.health else 5.0,
-        seed=scenario.seed,
+        seed=scenario.seed, error_patterns=dict(scenario.app.error_patterns),
     )
 
 
@@ -95,7 +95,7 @@ def _run(name: str, scenario: Scenario, history: History, opts: VariantOptions, 
          result: VariantResult, stack: contextlib.ExitStack) -> None:
     events, logs = history.events, history.logs_dir
     app_port = free_port()
-    app_url = f"http://127.0.0.1:{app_port}"
+    app_url = planned_url(scenario, app_port)
 
     # The locust process takes the longest to import: start it first, it waits for a start line.
     load = LoadProcess(load_plan(scenario, app_url, history.requests_path), history.dir, logs)
@@ -110,9 +110,10 @@ def _run(name: str, scenario: Scenario, history: History, opts: VariantOptions, 
     load.wait_ready()
     stack_ready = time.monotonic()
 
-    samplers: list[Sampler] = [MySQLSampler(endpoint, scenario.probes.zombie_idle_s),
-                PoolSampler(app_url + "/pool", timeout_s=max(0.2, scenario.probes.interval_s / 2)),
-                ProxySampler(proxy, PROXY_NAME)]
+    samplers: list[Sampler] = [MySQLSampler(endpoint, scenario.probes.zombie_idle_s), ProxySampler(proxy, PROXY_NAME)]
+    path = pool_path(scenario)
+    if path is not None:
+        samplers.append(PoolSampler(app_url + path, timeout_s=max(0.2, scenario.probes.interval_s / 2)))
     probes = ProbeLoop(history, samplers, scenario.probes.interval_s)
     ctx = FaultContext(proxy=proxy, proxy_name=PROXY_NAME, mysql=mysql, endpoint=endpoint, app=app, events=events)
     nemesis = Nemesis(list(scenario.faults), ctx, history.clock, scenario.duration_s)

@@ -11,6 +11,7 @@ scenario is known.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import ConfigDict, Field, model_validator
@@ -47,7 +48,49 @@ class ProxySpec(Spec):
 
 
 class AppSpec(Spec):
+    """The app under test: the built-in reference app (default), or your own.
+
+    Your own app is either started by the harness (``command``: it gets the proxy's address in its
+    environment, runs in its own process group, so freeze and app_restart work on it) or already
+    running at ``url`` (then it must already use the proxy's address, see proxy.listen).
+    """
+
     builtin: AppConfig = Field(default_factory=AppConfig, description="the reference app's pool and bugs")
+    command: str | None = Field(None, description="shell command that starts your app; it gets PORT, "
+                                "DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME and DATABASE_URL (all pointing "
+                                "at the fault proxy) in its environment")
+    url: str | None = Field(None, pattern=r"^https?://", description="where your app answers; with command "
+                            "default http://127.0.0.1:$PORT, without command an app already running there")
+    env: dict[str, str] = Field(default_factory=dict, description="extra environment for command; "
+                                "{db_host} {db_port} {db_user} {db_password} {db_name} {database_url} {port} "
+                                "are replaced")
+    cwd: str | None = Field(None, description="working directory of command (default: where harness runs)")
+    ready_path: str = Field("/", pattern=r"^/", description="the app is ready when GET ready_path answers at all")
+    ready_timeout_s: float = Field(30.0, gt=0, description="how long command may take to become ready")
+    pool_path: str | None = Field(None, pattern=r"^/", description="a path answering the /pool JSON shape "
+                                  "(total, active, idle, waiting, max_size, ...); null = no pool gauges")
+    max_size: int | None = Field(None, ge=1, description="your pool's size, when pool_path does not say it "
+                                 "(exhaustion needs it)")
+    acquire_timeout_s: float | None = Field(None, gt=0, description="your pool's acquire timeout (drawn on the "
+                                            "latency chart)")
+    error_patterns: dict[str, str] = Field(default_factory=dict, description="error class -> regular expression "
+                                           "searched in a failed response's body, e.g. pool_timeout: "
+                                           "'TimeoutError|pool is full'")
+
+    @property
+    def builtin_app(self) -> bool:
+        return self.command is None and self.url is None
+
+    @model_validator(mode="after")
+    def _one_app(self) -> AppSpec:
+        if not self.builtin_app and "builtin" in self.model_fields_set:
+            raise ValueError("app: give either builtin (the reference app) or command/url (your own app), not both")
+        for key, pattern in self.error_patterns.items():
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise ValueError(f"app.error_patterns.{key}: not a regular expression ({e})") from None
+        return self
 
 
 class ProbesSpec(Spec):
@@ -115,6 +158,9 @@ class Scenario(Spec):
                 out.append(f"faults[{i}].for_s: the fault would end at {end:g} s, after the load ends "
                            f"(duration_s {d:g}); omit for_s to last until the end")
             out += [f"faults[{i}].{p}" for p in fault.problems(self)]
+            if "app process" in fault.holds() and self.app.command is None and self.app.url is not None:
+                out.append(f"faults[{i}]: {fault.type} signals or restarts the app's process, and an app given "
+                           "by app.url alone is not the harness's to signal; give app.command instead")
         for i, a in enumerate(self.faults):
             for j in range(i):
                 b = self.faults[j]

@@ -17,7 +17,7 @@ from harness.scenario.model import Scenario
 from harness.stack.mysql import EmbeddedMySQL, ExternalMySQL, MySQLEndpoint, mysql_server
 from harness.stack.net import free_port, split_host_port
 from harness.stack.proxy import ProxyClient, fault_proxy
-from harness.stack.target import BuiltinApp
+from harness.stack.target import BuiltinApp, CommandApp, TargetApp, UrlApp
 
 log = logging.getLogger(__name__)
 PROXY_NAME = "mysql"
@@ -29,15 +29,16 @@ class Stack:
     endpoint: MySQLEndpoint
     proxy: ProxyClient
     listen: str  # the proxy's listen address, as the proxy reports it
-    app: BuiltinApp
+    app: TargetApp | UrlApp
+    app_dsn: str  # the DSN the app uses: through the proxy
 
     @property
     def app_url(self) -> str:
-        return self.app.info.url
+        return self.app.url
 
     def versions(self) -> dict[str, str]:
-        return {"mysql": self.endpoint.version, "proxy": f"toxiproxy API {self.proxy.version()}",
-                "app": "harness reference app"}
+        app = "harness reference app" if isinstance(self.app, BuiltinApp) else self.app.kind
+        return {"mysql": self.endpoint.version, "proxy": f"toxiproxy API {self.proxy.version()}", "app": app}
 
     def addresses(self) -> str:
         return f"app {self.app_url}, proxy {self.listen} (API {self.proxy.url}), mysql {self.endpoint.address}"
@@ -56,12 +57,37 @@ def start_stack(scenario: Scenario, exits: contextlib.ExitStack, logs: Path, *, 
     if url:  # a real toxiproxy outlives us: leave it as we found it
         exits.callback(_quietly, proxy.delete, PROXY_NAME)
     host, port = split_host_port(scenario.proxy.app_address or listen)
-    app = BuiltinApp(endpoint.app_dsn("127.0.0.1" if host in ("0.0.0.0", "::", "") else host, port),
-                     scenario.app.builtin.model_dump(mode="json"), logs)
-    app.port = app_port or free_port()
+    dsn = endpoint.app_dsn("127.0.0.1" if host in ("0.0.0.0", "::", "") else host, port)
+    app = make_app(scenario, dsn, logs)
+    if not isinstance(app, UrlApp):
+        app.port = app_port or free_port()
     exits.callback(app.stop)
     app.start()
-    return Stack(mysql=mysql, endpoint=endpoint, proxy=proxy, listen=listen, app=app)
+    return Stack(mysql=mysql, endpoint=endpoint, proxy=proxy, listen=listen, app=app, app_dsn=dsn)
+
+
+def planned_url(scenario: Scenario, port: int) -> str:
+    """Where the app will answer, known before it starts (the load process is started first)."""
+    spec = scenario.app
+    if spec.url is not None:
+        return spec.url.rstrip("/").replace("{port}", str(port))
+    return f"http://127.0.0.1:{port}"
+
+
+def pool_path(scenario: Scenario) -> str | None:
+    """The app's /pool-shaped endpoint: the reference app's, or app.pool_path for yours (maybe none)."""
+    return "/pool" if scenario.app.builtin_app else scenario.app.pool_path
+
+
+def make_app(scenario: Scenario, dsn: str, logs: Path) -> TargetApp | UrlApp:
+    """The built-in reference app, your app by command, or your app already running at a URL."""
+    spec = scenario.app
+    if spec.command is not None:
+        return CommandApp(spec.command, dsn, dict(spec.env), spec.cwd, logs, spec.ready_path, spec.ready_timeout_s,
+                          url=spec.url)
+    if spec.url is not None:
+        return UrlApp(spec.url, spec.ready_path, spec.ready_timeout_s)
+    return BuiltinApp(dsn, spec.builtin.model_dump(mode="json"), logs)
 
 
 def _quietly(fn: Any, *args: Any) -> None:

@@ -17,7 +17,7 @@ from harness.stack.target import BuiltinApp, http_get_json
 
 
 def get(app: BuiltinApp, path: str, timeout_s: float = 15.0) -> tuple[int, Any]:
-    return http_get_json(app.info.url + path, timeout_s)
+    return http_get_json(app.url + path, timeout_s)
 
 
 def pool(app: BuiltinApp) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def global_variable(mysql: MySQLEndpoint, name: str, value: Any) -> Iterator[Non
 
 def abort_request(app: BuiltinApp, path: str, abort_after_s: float) -> None:
     """Send a GET and hang up ``abort_after_s`` later without reading the answer."""
-    parts = urlsplit(app.info.url)
+    parts = urlsplit(app.url)
     sock = socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=5)
     try:
         sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode())

@@ -53,7 +53,7 @@ def query(conn: pymysql.connections.Connection, sql: str) -> Any:
 def get(app: BuiltinApp, path: str = "/query", timeout_s: float = 10) -> tuple[int, Any, float]:
     """GET on the app: (status, JSON body, seconds)."""
     started = time.perf_counter()
-    status, body = http_get_json(app.info.url + path, timeout_s)
+    status, body = http_get_json(app.url + path, timeout_s)
     return status, body, time.perf_counter() - started
 
 

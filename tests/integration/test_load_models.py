@@ -37,7 +37,7 @@ def run_load(plan: LoadPlan, tmp_path: Path) -> tuple[list[dict[str, str]], list
 
 
 def plan_for(app: BuiltinApp, tmp_path: Path, **kw: Any) -> LoadPlan:
-    base: dict[str, Any] = {"host": app.info.url, "duration_s": 3.0, "users": 1, "spawn_rate": 100.0,
+    base: dict[str, Any] = {"host": app.url, "duration_s": 3.0, "users": 1, "spawn_rate": 100.0,
                             "requests": [RequestPlan(name="q", path="/query")],
                             "requests_csv": str(tmp_path / "requests.csv"), "health_path": None,
                             "status_interval_s": 0.25}

@@ -22,7 +22,7 @@ def test_app_queries_through_the_proxy(app_factory: Callable[[dict[str, Any]], B
                                        mysql: MySQLEndpoint) -> None:
     """/query works, and its connections are the app user's, coming through the proxy."""
     app = app_factory({"pool": {"max_size": 3}})
-    status, body, _ = timed_get(app.info.url + "/query")
+    status, body, _ = timed_get(app.url + "/query")
     assert status == 200 and {"id", "name", "qty", "connection_id"} == set(body)
     name, _, _ = mysql_proxy
     assert proxy_client.stats(name)["connections"] >= 1
@@ -36,13 +36,13 @@ def test_latency_toxic_slows_the_app(app_factory: Callable[[dict[str, Any]], Bui
                                      mysql_proxy: tuple[str, str, int], proxy_client: ProxyClient) -> None:
     """A 150 ms downstream latency toxic adds about 150 ms to /query, and removing it takes it away."""
     app = app_factory({"pool": {"max_size": 2}})
-    timed_get(app.info.url + "/query")  # open the connection first
+    timed_get(app.url + "/query")  # open the connection first
     name, _, _ = mysql_proxy
-    base = min(timed_get(app.info.url + "/query")[2] for _ in range(5))
+    base = min(timed_get(app.url + "/query")[2] for _ in range(5))
     proxy_client.add_toxic(name, "latency", {"latency": 150})
-    slow = min(timed_get(app.info.url + "/query")[2] for _ in range(3))
+    slow = min(timed_get(app.url + "/query")[2] for _ in range(3))
     proxy_client.remove_toxic(name, "latency_downstream")
-    after = min(timed_get(app.info.url + "/query")[2] for _ in range(5))
+    after = min(timed_get(app.url + "/query")[2] for _ in range(5))
     assert 140 <= slow - base <= 200
     assert after < base + 20
 
@@ -52,13 +52,13 @@ def test_disabled_proxy_fails_requests_with_a_class(app_factory: Callable[[dict[
                                                     proxy_client: ProxyClient) -> None:
     """With the proxy down, /query answers 5xx with an error class from the MySQL error code; then recovers."""
     app = app_factory({"pool": {"max_size": 2, "connect_timeout_s": 1}})
-    assert timed_get(app.info.url + "/query")[0] == 200
+    assert timed_get(app.url + "/query")[0] == 200
     name, _, _ = mysql_proxy
     proxy_client.disable(name)
-    status, body, _ = timed_get(app.info.url + "/query")
+    status, body, _ = timed_get(app.url + "/query")
     assert status == 500 and body["error_class"] in ("connection_lost", "connect_failed")
     proxy_client.enable(name)
-    statuses = [timed_get(app.info.url + "/query")[0] for _ in range(3)]
+    statuses = [timed_get(app.url + "/query")[0] for _ in range(3)]
     assert statuses[-1] == 200
 
 
@@ -70,11 +70,11 @@ def test_pool_timeout_carries_the_numbers(app_factory: Callable[[dict[str, Any]]
     app = app_factory({"pool": {"max_size": 1, "acquire_timeout_s": 0.3}})
     name, _, _ = mysql_proxy
     proxy_client.add_toxic(name, "latency", {"latency": 1000})
-    holder = threading.Thread(target=timed_get, args=(app.info.url + "/query",))
+    holder = threading.Thread(target=timed_get, args=(app.url + "/query",))
     holder.start()
     time.sleep(0.2)
-    status, body, _ = timed_get(app.info.url + "/query")
+    status, body, _ = timed_get(app.url + "/query")
     holder.join()
     assert status == 503 and body["error_class"] == "pool_timeout"
     assert "(total=1, active=1, idle=0, waiting=1)" in body["detail"]
-    assert http_get_json(app.info.url + "/pool", 2)[1]["acquire_timeouts_total"] == 1
+    assert http_get_json(app.url + "/pool", 2)[1]["acquire_timeouts_total"] == 1
