@@ -6,19 +6,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test setup mariadb chromium venv lint typecheck unit integration bench clean
+.PHONY: demo test setup mariadb chromium node-example venv lint typecheck unit integration bench clean
 
 demo: setup
 	@$(BIN)/harness run scenarios/quickstart.yaml; rc=$$?; \
 	  if [ $$rc -eq 1 ]; then echo "(a check failed: that is what the demo shows; exit 1 is expected)"; exit 0; fi; exit $$rc
 
-test: setup chromium lint typecheck
+test: setup chromium node-example lint typecheck
 	$(BIN)/pytest -q
 
 setup: mariadb venv
 
 mariadb:
 	@./scripts/ensure-mariadb.sh
+
+# Node.js and the locked dependencies of examples/express-mysql2 (incident 002 in its own stack).
+node-example:
+	@./scripts/ensure-node-example.sh
 
 # Debian's chromium + chromedriver, for the test that opens report.html headless.
 chromium:
@@ -42,7 +46,7 @@ typecheck: venv
 unit: setup
 	$(BIN)/pytest -q tests/unit
 
-integration: setup chromium
+integration: setup chromium node-example
 	$(BIN)/pytest -q tests/integration
 
 bench: setup
