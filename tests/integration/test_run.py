@@ -118,3 +118,17 @@ def test_bad_scenario_starts_nothing(tmp_path: Path) -> None:
     assert not out.exists()
     assert time.monotonic() - started < 30
     assert os.path.exists(bad)
+
+
+def test_no_password_in_the_run_directory(quick_run: tuple[Path, int]) -> None:
+    """Reports, recorded files and component logs never carry a DSN's password (only ***)."""
+    import re
+
+    out, _ = quick_run
+    dsn_with_secret = re.compile(r"mysql://[^:/\s@]+:(?!\*\*\*@)[^@\s]+@")
+    leaks = []
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix not in (".png",):
+            text = path.read_text(errors="replace")
+            leaks += [f"{path.relative_to(out)}: {m.group(0)}" for m in dsn_with_secret.finditer(text)]
+    assert leaks == []
