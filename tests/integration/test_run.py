@@ -132,3 +132,25 @@ def test_no_password_in_the_run_directory(quick_run: tuple[Path, int]) -> None:
             text = path.read_text(errors="replace")
             leaks += [f"{path.relative_to(out)}: {m.group(0)}" for m in dsn_with_secret.finditer(text)]
     assert leaks == []
+
+
+def test_a_crashed_app_fails_the_run_with_a_partial_report(tmp_path: Path) -> None:
+    """The app killed mid-run (not by a fault): exit 3, data kept, report marked failed, every process stopped."""
+    out = tmp_path / "run"
+    proc = harness("run", str(QUICKSTART), "--out", str(out), "--duration-s", "20", "--variant", "small-pool",
+                   "--quiet")
+    samples = out / "small-pool" / "samples.csv"
+    assert wait_until(lambda: samples.exists() and len(samples.read_text().splitlines()) > 8, 60)
+    app = [p for p in owned_by(proc.pid) if b"app\0serve" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(app) == 1
+    os.kill(app[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 3, err
+    assert "the app died mid-run" in err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "failed"
+    assert summary["variants"]["small-pool"]["requests"]["ok"] > 0
+    events = (out / "small-pool" / "events.jsonl").read_text()
+    assert '"event": "app.crash"' in events
+    assert "Partial run" in (out / "report.html").read_text()
+    assert owned_by(proc.pid) == []
