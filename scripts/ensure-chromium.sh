@@ -12,16 +12,7 @@ if have; then
     exit 0
 fi
 
-cmd="apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver"
-if [ "$(id -u)" != 0 ]; then
-    echo "chromium: no chromium/chromedriver found (the report test needs them). Install them with:" >&2
-    echo "    sudo sh -c '$cmd'" >&2
-    exit 1
-fi
-echo "chromium: installing Debian's chromium and chromium-driver (for the headless report test)"
-export DEBIAN_FRONTEND=noninteractive
-# Other jobs on the machine may hold the dpkg lock for a while: wait for it rather than fail.
-apt-get -o DPkg::Lock::Timeout=600 update -q
-apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends chromium chromium-driver
+. "$(dirname "$0")/apt-install.sh"
+apt_install chromium "the report test opens report.html in headless Chromium" chromium chromium-driver
 have || { echo "chromium: install finished but chromium or chromedriver is missing" >&2; exit 1; }
 echo "chromium: installed $(command -v chromium)"

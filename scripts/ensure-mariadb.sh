@@ -19,16 +19,8 @@ if server=$(find_server); then
     exit 0
 fi
 
-cmd="apt-get update && apt-get install -y --no-install-recommends mariadb-server"
-if [ "$(id -u)" != 0 ]; then
-    echo "mariadb: no mariadbd/mysqld found. Install it with:" >&2
-    echo "    sudo sh -c '$cmd'" >&2
-    exit 1
-fi
-echo "mariadb: installing the mariadb-server package (needed for the private, throwaway instance)"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends mariadb-server
+. "$(dirname "$0")/apt-install.sh"
+apt_install mariadb "no mariadbd/mysqld found; the harness starts a private, throwaway instance" mariadb-server
 # Debian's package may start a system service on 3306; the harness never uses it and starts its own.
 server=$(find_server) || { echo "mariadb: install finished but no mariadbd found" >&2; exit 1; }
 echo "mariadb: installed $server"

@@ -3,19 +3,12 @@
 # (Debian's nodejs/npm packages when missing and running as root; otherwise prints the command),
 # then its locked dependencies (npm ci, only when package-lock.json changed). Safe to re-run.
 set -euo pipefail
-cd "$(dirname "$0")/../examples/express-mysql2"
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../examples/express-mysql2"
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    cmd="apt-get update && apt-get install -y --no-install-recommends nodejs npm"
-    if [ "$(id -u)" != 0 ]; then
-        echo "node: Node.js and npm are needed for examples/express-mysql2. Install them with:" >&2
-        echo "    sudo sh -c '$cmd'" >&2
-        exit 1
-    fi
-    echo "node: installing Debian's nodejs and npm (for the Express + mysql2 example)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get -o DPkg::Lock::Timeout=600 update -q
-    apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends nodejs npm
+    . "$here/apt-install.sh"
+    apt_install node "for examples/express-mysql2" nodejs npm
 fi
 
 stamp=node_modules/.harness-lock-stamp
