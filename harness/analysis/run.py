@@ -69,7 +69,9 @@ def analyse_variants(run_dir: Path, variants: list[tuple[str, Scenario]]
             continue
         data = load_variant(vdir)
         pool = scenario.app.builtin.pool
-        summary = variant_summary(data, max_size=pool.max_size, acquire_timeout_s=pool.acquire_timeout_s)
+        # engine none has no pool: its max_size key is an unused default, not a bound (/pool says null)
+        max_size = None if pool.engine == "none" else pool.max_size
+        summary = variant_summary(data, max_size=max_size, acquire_timeout_s=pool.acquire_timeout_s)
         summary["checks"] = [evaluate(c, summary) for c in scenario.checks if c.applies_to(name)]
         loaded.append((data, summary))
     return loaded, not_run
