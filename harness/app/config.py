@@ -45,7 +45,8 @@ class SqlAlchemyConfig(Strict):
 
 
 # Keys that exist only for the reference pool (and `single`, which is a reference pool of one).
-_REFERENCE_ONLY = ("min_idle", "max_idle", "idle_timeout_s", "keepalive_s", "queue_limit", "leak_detection_s")
+_REFERENCE_ONLY = ("min_idle", "max_idle", "idle_timeout_s", "keepalive_s", "queue_limit", "leak_detection_s",
+                   "evict_closed")
 
 
 # The scenario key is `validate` (the name); it shadows pydantic's deprecated
@@ -85,6 +86,9 @@ class PoolConfig(Strict):
         "another, or close every idle connection and retry on a fresh one (incident 001)")
     leak_detection_s: Seconds | None = Field(None, description="log and count a connection borrowed for "
                                              "longer (HikariCP leakDetectionThreshold)")
+    evict_closed: bool = Field(False, description="housekeeping forgets connections whose server hung up "
+                               "(wait_timeout, KILL), borrowed ones included, freeing their slots (Sequelize's "
+                               "socket error listener)")
     housekeeping_interval_s: Seconds = Field(1.0, description="period of the idle/lifetime/keepalive/refill task")
     connect_timeout_s: Seconds = Field(5.0, description="TCP + handshake timeout of a new connection")
     query_timeout_s: Seconds | None = Field(30.0, description="socket read timeout of a query (null = none)")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pymysql
 
+from harness.app.bugs import client_gone
 from harness.app.config import PoolConfig
 from harness.app.leaks import NO_WATCH, Watch
 from harness.app.session import RawSession
@@ -54,6 +55,14 @@ def close_raw(raw: pymysql.connections.Connection) -> None:
             raw._force_close()
         except Exception:
             pass
+
+
+def server_hung_up(raw: pymysql.connections.Connection) -> bool:
+    """True when MySQL has closed this connection (its FIN or RST arrived: ``wait_timeout`` or a KILL
+    ended the session), found without reading from the socket: the hang-up test of
+    ``bugs.client_gone``, on the database side."""
+    sock = getattr(raw, "_sock", None)
+    return sock is None or client_gone(sock)
 
 
 def ping(raw: pymysql.connections.Connection, timeout_s: float) -> bool:

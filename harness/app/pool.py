@@ -11,7 +11,10 @@ A discarded connection (it raised a disconnect) is closed, never handed out agai
 
 Housekeeping (every ``housekeeping_interval_s``) retires connections past ``max_lifetime_s``,
 idle past ``idle_timeout_s`` above ``min_idle``, and above ``max_idle``; pings those idle for
-``keepalive_s``; and refills to ``min_idle``. Time is ``time.monotonic()`` throughout.
+``keepalive_s``; and refills to ``min_idle``. With ``evict_closed`` it first forgets every
+connection whose server hung up, borrowed ones included, as Sequelize does on a socket's error
+event: a leaked connection's slot comes back once ``wait_timeout`` or a KILL ends its session
+(incident 000's safety net). Time is ``time.monotonic()`` throughout.
 
 Everything runs on one OS thread under gevent (the app patches the standard library first), so
 ``threading.Condition`` is a cooperative one, a waiting request costs a greenlet, and counters
@@ -20,19 +23,21 @@ need no lock of their own.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
 from typing import Any
 
 from harness.app.config import PoolConfig
-from harness.app.connections import PooledConnection, PoolStats, close_raw, open_raw, ping
+from harness.app.connections import PooledConnection, PoolStats, close_raw, open_raw, ping, server_hung_up
 from harness.app.errors import PoolQueueFull, PoolTimeout, is_disconnect
 from harness.app.housekeeping import Housekeeper
 from harness.app.leaks import NO_WATCH, LeakDetector, NoLeakDetector
 from harness.app.session import RawSession
 from harness.stack.mysql import DSN
 
+log = logging.getLogger("harness.app.pool")
 
 class ReferencePool:
     """A bounded pool of PyMySQL connections (see the module docstring for its semantics)."""
@@ -167,6 +172,8 @@ class ReferencePool:
 
     # -- housekeeping ------------------------------------------------------------------------------
     def housekeep(self) -> None:
+        if self.config.evict_closed:
+            self.evict_closed()
         now = time.monotonic()
         cfg = self.config
         retire: list[PooledConnection] = []
@@ -213,6 +220,28 @@ class ReferencePool:
                     self._reserved -= refill - i
                 raise
             self._unreserve(conn)
+
+    def evict_closed(self) -> int:
+        """Close and forget every connection, idle or borrowed, whose server hung up; returns how many.
+
+        A borrowed one may be in a request's hands: that request's next read fails as a lost
+        connection, which it would have anyway; one nobody will give back (a leak) frees its slot.
+        """
+        with self._cond:
+            idle = [c for c in self._idle if server_hung_up(c.raw)]
+            borrowed = [c for c in self._active if server_hung_up(c.raw)]
+            for conn in idle:
+                self._idle.remove(conn)
+            for conn in borrowed:
+                self._active.discard(conn)
+                conn.watch.cancel()
+            if idle or borrowed:
+                self._cond.notify(len(idle) + len(borrowed))
+        for conn in idle + borrowed:
+            self._close(conn)
+        if borrowed:
+            log.info("evicted %d borrowed and %d idle connections the server closed", len(borrowed), len(idle))
+        return len(idle) + len(borrowed)
 
     def _unreserve(self, conn: PooledConnection | None) -> None:
         """Hand a housekeeping connection back as idle, behind the ones borrowers will take first."""

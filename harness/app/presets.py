@@ -129,6 +129,7 @@ class SequelizePreset(PresetBase):
             "keepalive_s": (None, "(Sequelize has no keepalive)"),
             "validate": ("never", "(Sequelize's validate checks client-side state only, no round trip)"),
             "leak_detection_s": (None, "(Sequelize has no leak detection)"),
+            "evict_closed": (True, "(the mysql dialect destroys a connection on a socket error, borrowed or not)"),
             "housekeeping_interval_s": (_s(self.evict), "evict"),
         }
 

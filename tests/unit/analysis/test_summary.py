@@ -125,3 +125,20 @@ def test_a_row_cut_by_a_crash_is_skipped(tmp_path: Path) -> None:
     (d / "events.jsonl").write_text((d / "events.jsonl").read_text() + '{"t_s": 1.2, "ev')
     s = variant_summary(load_variant(d))
     assert s["requests"]["total"] == 3
+
+
+def test_engine_none_has_no_max_size(tmp_path: Path) -> None:
+    """A variant with engine none (a connection per request) reports max_size null, not the unused default 10,
+    so charts draw no bound and 30 connections at once are not 'exhaustion'."""
+    from harness.analysis.run import analyse_variants
+    from harness.scenario.loader import load_scenario
+
+    (tmp_path / "s.yaml").write_text("name: nopool\nduration_s: 1\nvariants:\n"
+                                     "  - {name: none, set: {app.builtin.pool.engine: none}}\n"
+                                     "  - {name: pooled, set: {app.builtin.pool.max_size: 10}}\n")
+    for name in ("none", "pooled"):
+        write_variant(tmp_path / name, [sample(0.0, 30, 0, 1, max_size=None)], [(0.0, "q", 5.0, "ok", "")],
+                      [{"t_s": 1.0, "event": "load.stop"}])
+    loaded, _ = analyse_variants(tmp_path, load_scenario(tmp_path / "s.yaml").variants)
+    got = {data.name: (s["pool"]["max_size"], s["pool"]["exhausted_at_s"]) for data, s in loaded}
+    assert got == {"none": (None, None), "pooled": (10, 0)}
