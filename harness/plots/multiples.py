@@ -2,7 +2,8 @@
 
 Overlays answer "which line is higher"; small multiples answer "what happened in each" without
 lines hiding each other. Rows: the pool (active, max_size, waiting), p99 latency (log), and
-requests that were not ok per second. Each panel carries its own fault windows.
+requests that failed per second (every class but aborted: those the client gave up on purpose).
+Each panel carries its own fault windows.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from harness.analysis.series import envelope, latency_per_second, outcomes_per_s
 from harness.plots.outcomes import RATE_COLUMNS
 from harness.plots.style import ACTIVE, DEAD, MAX_LINE, WAITING, decorate, per_second, whole_numbers
 
-ROWS = ("pool", "p99 ms (log)", "not ok / s")
+ROWS = ("pool", "p99 ms (log)", "failed / s")
 
 
 def multiples_figure(series: Sequence[Series], xlabel: str = "time since load start (s)") -> Figure:
@@ -38,7 +39,8 @@ def multiples_figure(series: Sequence[Series], xlabel: str = "time since load st
         per_second(lat, per_s.index, per_s["p99"], one.offset_s, color=ACTIVE, lw=1.2)
         lat.set_yscale("log")
         out = outcomes_per_second(one.data.requests)
-        failed = [name for name in out.columns if name not in RATE_COLUMNS]
+        # aborted requests are the clients' own doing (abort_after_ms), not the app failing them
+        failed = [name for name in out.columns if name not in (*RATE_COLUMNS, "aborted")]
         per_second(bad, out.index, out[failed].sum(axis=1) if failed else out["ok"] * 0, one.offset_s, color=DEAD,
                    lw=1.2)
         for ax in (pool, lat, bad):

@@ -179,3 +179,18 @@ def test_any_other_event_gets_a_line(tmp_path: Path) -> None:
     fig = latency_figure(Series("f", data, variant_summary(data)))
     marked = sorted((a.get_gid(), a.get_xdata()[0]) for a in by_gid(fig, "event-"))
     assert marked == [("event-app.freeze", 3.0), ("event-app.thaw", 4.5)]
+
+
+def test_multiples_failed_row_leaves_out_aborted_requests(tmp_path: Path) -> None:
+    """Requests aborted by their own client are not failures: a run with only ok and aborted plots zero failed."""
+    requests = [(t / 4, "query", 3.0, "ok", "") for t in range(32)]
+    requests += [(t / 2, "aborted", 1.0, "aborted", "aborted") for t in range(16)]
+    vdir = write_variant(tmp_path / "aborts", [sample(float(t), 1, 3, 0) for t in range(9)], requests,
+                         [{"t_s": 0.0, "event": "load.start"}, {"t_s": 8.0, "event": "load.stop"}])
+    data = load_variant(vdir)
+    fig = multiples_figure([Series("aborts", data, variant_summary(data))])
+    from matplotlib.patches import StepPatch
+
+    stairs = [p for p in fig.axes[2].patches if isinstance(p, StepPatch)]
+    plotted = [float(v) for p in stairs for v in p.get_data().values]
+    assert len(stairs) == 1 and plotted and max(plotted) == 0
