@@ -17,7 +17,7 @@ from harness.analysis.align import Series
 from harness.plots.health import health_figure
 from harness.plots.latency import latency_compare_figure, latency_figure
 from harness.plots.multiples import multiples_figure
-from harness.plots.mysql import mysql_figure
+from harness.plots.mysql import mysql_compare_figure, mysql_figure
 from harness.plots.outcomes import outcomes_compare_figure, outcomes_figure
 from harness.plots.pool import pool_compare_figure, pool_figure
 from harness.plots.style import save
@@ -51,6 +51,8 @@ COMPARE: tuple[tuple[str, str, Callable[[Sequence[Series], str], Figure]], ...] 
     ("pool-compare", "active connections and requests waiting, variants overlaid", pool_compare_figure),
     ("latency-compare", "p99 latency per second, variants overlaid", latency_compare_figure),
     ("outcomes-compare", "achieved rate and error rate per second, variants overlaid", outcomes_compare_figure),
+    ("mysql-compare", "the app user's server-side connections and Prepared_stmt_count, variants overlaid",
+     mysql_compare_figure),
     ("multiples", "small multiples: each variant on its own, shared axes per row", multiples_figure),
 )
 

@@ -7,12 +7,15 @@ aborted mid-request) show as ``Aborted_clients`` rising.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from harness.analysis.align import Series
 from harness.analysis.series import envelope
-from harness.plots.style import ACTIVE, MAX_LINE, SERVER, decorate, legend_right, whole_numbers
+from harness.plots.pool import shade_reference
+from harness.plots.style import ACTIVE, MAX_LINE, SERVER, decorate, legend_right, variant_colour, whole_numbers
 
 OFF_SCALE = 4  # draw the limit line when the peak count reaches a quarter of it
 
@@ -48,5 +51,42 @@ def mysql_figure(series: Series, xlabel: str = "time since load start (s)") -> F
     ax.set_title(f"{series.label}: MySQL prepared statements and aborted clients")
     legend_right(ax)
     legend_right(axa)
+    fig.tight_layout()
+    return fig
+
+
+def mysql_compare_figure(series: Sequence[Series], xlabel: str = "time since load start (s)") -> Figure:
+    """MySQL's side, variants overlaid: the app user's server-side connections (a connection per
+    request, zombies piling up) and Prepared_stmt_count (a statement leak climbing to its limit)."""
+    fig, (axc, axp) = plt.subplots(2, 1, figsize=(10, 5.0), sharex=True, gridspec_kw={"height_ratios": [1, 1]})
+    peak, limit = 0.0, 0.0
+    for i, one in enumerate(series):
+        s = envelope(one.data.samples, ["mysql_app_connections", "mysql_prepared_stmt_count",
+                                        "mysql_max_prepared_stmt_count"])
+        t = s["t_s"] - one.offset_s
+        colour = variant_colour(i)
+        axc.step(t, s["mysql_app_connections"], where="post", color=colour, lw=1.5, label=one.label,
+                 gid=f"variant-{one.label}")
+        axp.step(t, s["mysql_prepared_stmt_count"], where="post", color=colour, lw=1.5,
+                 gid=f"prepared-{one.label}")
+        if s["mysql_prepared_stmt_count"].notna().any():
+            peak = max(peak, float(s["mysql_prepared_stmt_count"].max()))
+        if s["mysql_max_prepared_stmt_count"].notna().any():
+            limit = max(limit, float(s["mysql_max_prepared_stmt_count"].max()))
+    if limit and peak * OFF_SCALE >= limit:
+        axp.axhline(limit, color=MAX_LINE, lw=1.1, ls="--", label=f"max_prepared_stmt_count = {int(limit):,}",
+                    gid="max-prepared-stmt-count")
+        axp.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    elif limit:
+        axp.text(0.99, 0.95, f"max_prepared_stmt_count = {int(limit):,} (far above: peak {peak:,.0f})",
+                 transform=axp.transAxes, ha="right", va="top", fontsize=8, color=MAX_LINE, gid="limit-off-scale")
+    axc.set_ylabel("app user's\nserver connections")
+    axp.set_ylabel("prepared\nstatements")
+    axc.set_ylim(bottom=0)
+    axp.set_ylim(bottom=0)
+    whole_numbers(axc, axp)
+    shade_reference(series, [axc, axp], xlabel)
+    axc.set_title("MySQL's side, variants overlaid")
+    legend_right(axc, title="variant")
     fig.tight_layout()
     return fig

@@ -149,9 +149,9 @@ def test_every_chart_as_png_and_svg(tmp_path: Path) -> None:
     """Two variants: the overlays, four charts per variant and the health strips, each as PNG and SVG."""
     charts = write_charts(tmp_path / "out", [make(tmp_path, "bug"), make(tmp_path, "fixed")])
     stems = [c.stem for c in charts]
-    assert stems == ["pool-compare", "latency-compare", "outcomes-compare", "multiples", "pool-bug", "latency-bug",
-                     "outcomes-bug", "mysql-bug", "pool-fixed", "latency-fixed", "outcomes-fixed", "mysql-fixed",
-                     "health"]
+    assert stems == ["pool-compare", "latency-compare", "outcomes-compare", "mysql-compare", "multiples", "pool-bug",
+                     "latency-bug", "outcomes-bug", "mysql-bug", "pool-fixed", "latency-fixed", "outcomes-fixed",
+                     "mysql-fixed", "health"]
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files == sorted(f"{s}.{ext}" for s in stems for ext in ("png", "svg"))
     assert all(p.stat().st_size > 1000 for p in (tmp_path / "out").iterdir())
@@ -194,3 +194,12 @@ def test_multiples_failed_row_leaves_out_aborted_requests(tmp_path: Path) -> Non
     stairs = [p for p in fig.axes[2].patches if isinstance(p, StepPatch)]
     plotted = [float(v) for p in stairs for v in p.get_data().values]
     assert len(stairs) == 1 and plotted and max(plotted) == 0
+
+
+def test_mysql_compare_one_line_per_variant_and_the_limit(tmp_path: Path) -> None:
+    """Overlaid MySQL chart: a connections line and a prepared-statements line per variant, bands on both axes."""
+    from harness.plots.mysql import mysql_compare_figure
+
+    fig = mysql_compare_figure([make(tmp_path, "bug"), make(tmp_path, "fixed")])
+    assert [len(by_gid(fig, "variant-")), len(by_gid(fig, "prepared-"))] == [2, 2]
+    assert bands_per_axis(fig) == [1, 1]

@@ -44,7 +44,7 @@ def test_html_is_self_contained(rebuilt: Path) -> None:
     """Every image inline, no script, nothing fetched from anywhere."""
     page = (rebuilt / "report.html").read_text()
     sources = re.findall(r"src='([^']*)'", page)
-    assert (13, set()) == (len(sources), {s[:22] for s in sources} - {"data:image/png;base64,"})
+    assert (14, set()) == (len(sources), {s[:22] for s in sources} - {"data:image/png;base64,"})
     assert ("<script" not in page, "http://" not in page, "https://" not in page) == (True, True, True)
 
 
@@ -62,7 +62,7 @@ def test_markdown_links_every_png(rebuilt: Path) -> None:
     """report.md links each chart's PNG, which sits beside it, SVG beside that."""
     md = (rebuilt / "report.md").read_text()
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
-    assert len(links) == 13
+    assert len(links) == 14
     assert all((rebuilt / link).exists() and (rebuilt / link).with_suffix(".svg").exists() for link in links)
 
 
@@ -102,7 +102,7 @@ def test_compare_two_runs_aligned_at_the_fault(tmp_path: Path) -> None:
     assert (doc["align"], list(doc["variants"])) == ("latency", labels)
     page = (out / "report.html").read_text()
     assert ("<h3>Runs compared</h3>" in page, "aligned at: <code>latency start</code>" in page) == (True, True)
-    assert page.count("data:image/png;base64,") == 21  # 4 overlays, 4 x 4 per variant, health
+    assert page.count("data:image/png;base64,") == 22  # 5 overlays, 4 x 4 per variant, health
     assert before == sorted(p.name for p in a.iterdir())
 
 
