@@ -66,7 +66,9 @@ def check_safety(variants: list[tuple[str, Scenario]], mysql_dsn: str | None) ->
 
 
 def run_scenario_file(path: Path, opts: RunOptions) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # --quiet: no progress line and no warnings (a probe failing while the app is frozen, say); errors stay
+    logging.basicConfig(level=logging.ERROR if opts.quiet else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     loaded = load_scenario(path)  # bad input: exit 2 before anything starts
     variants = select(loaded.variants, opts.variants)
     if opts.duration_s is not None:
