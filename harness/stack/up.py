@@ -6,6 +6,7 @@ on the caller's ExitStack, so it is stopped in reverse order however the caller 
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 from dataclasses import dataclass
@@ -48,11 +49,18 @@ def start_stack(scenario: Scenario, exits: contextlib.ExitStack, logs: Path, *, 
                 toxiproxy_url: str | None = None, app_port: int | None = None) -> Stack:
     """Start MySQL, the proxy (and proxy ``mysql`` to the server) and the app; register their stops."""
     dsn = mysql_dsn or (scenario.mysql.dsn if scenario.mysql.mode == "external" else None)
-    mysql = exits.enter_context(mysql_server(dsn, scenario.mysql.variables, logs))
+    url = toxiproxy_url or (scenario.proxy.url if scenario.proxy.mode == "external" else None)
+    # MySQL and the proxy server do not need each other to start: start them side by side (~0.5 s).
+    proxy_cm = fault_proxy(url, logs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="proxy-start") as pool:
+        proxy_started = pool.submit(proxy_cm.__enter__)
+        try:
+            mysql = exits.enter_context(mysql_server(dsn, scenario.mysql.variables, logs))
+        finally:
+            proxy = proxy_started.result()  # whatever happened to MySQL, the proxy is registered to stop
+            exits.push(proxy_cm.__exit__)
     endpoint = mysql.endpoint
     assert endpoint is not None
-    url = toxiproxy_url or (scenario.proxy.url if scenario.proxy.mode == "external" else None)
-    proxy = exits.enter_context(fault_proxy(url, logs))
     listen = proxy.create(PROXY_NAME, scenario.proxy.upstream or endpoint.address, listen=scenario.proxy.listen)
     if url:  # a real toxiproxy outlives us: leave it as we found it
         exits.callback(_quietly, proxy.delete, PROXY_NAME)
