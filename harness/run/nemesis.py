@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,52 +101,48 @@ class Nemesis:
             self._act(fault, step.action)
 
     def _start(self, fault: Fault) -> None:
-        kind = fault.spec.type
         with self._lock:
             self.busy.append(fault)
-        try:
-            details = fault.start()
-        except Exception as e:
-            self.errors += 1
-            log.error("fault %s[%d] failed to start: %s", kind, fault.index, e)
-            self._error(fault, "start", e)
+        details = self._attempt(fault, "start", fault.start)
+        if details is None:
             _quietly(fault.stop)  # undo whatever part of it was applied
-            with self._lock:
-                self.busy.remove(fault)
-            return
         with self._lock:
-            self.active.append(fault)
+            if details is not None:
+                self.active.append(fault)
             self.busy.remove(fault)
-        self.ctx.events.emit(f"{kind}.start", fault=kind, index=fault.index, **_jsonable(details))
+        if details is not None:
+            self._emit(fault, "start", details)
 
     def _act(self, fault: Fault, action: str) -> None:
-        kind = fault.spec.type
-        try:
-            details = fault.act(action)
-        except Exception as e:
-            self.errors += 1
-            log.error("fault %s[%d] failed to %s: %s", kind, fault.index, action, e)
-            self._error(fault, action, e)
-            return
-        self.ctx.events.emit(f"{kind}.{action}", fault=kind, index=fault.index, **_jsonable(details))
+        details = self._attempt(fault, action, lambda: fault.act(action))
+        if details is not None:
+            self._emit(fault, action, details)
 
     def _end(self, fault: Fault) -> None:
-        kind = fault.spec.type
         with self._lock:
             self.busy.append(fault)
         try:
-            details = fault.stop()
-        except Exception as e:
-            self.errors += 1
-            log.error("fault %s[%d] failed to stop: %s", kind, fault.index, e)
-            self._error(fault, "stop", e)
-            details = {"healed": False}
+            details = self._attempt(fault, "stop", fault.stop)
         finally:
             with self._lock:
                 if fault in self.active:
                     self.active.remove(fault)
                 self.busy.remove(fault)
-        self.ctx.events.emit(f"{kind}.stop", fault=kind, index=fault.index, **_jsonable(details))
+        self._emit(fault, "stop", {"healed": False} if details is None else details)
+
+    def _attempt(self, fault: Fault, phase: str, step: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+        """Run one step of a fault; on failure count it, log it, record ``<type>.error``, return None."""
+        try:
+            return step()
+        except Exception as e:
+            self.errors += 1
+            log.error("fault %s[%d] failed to %s: %s", fault.spec.type, fault.index, phase, e)
+            self._error(fault, phase, e)
+            return None
+
+    def _emit(self, fault: Fault, action: str, details: dict[str, Any]) -> None:
+        kind = fault.spec.type
+        self.ctx.events.emit(f"{kind}.{action}", fault=kind, index=fault.index, **_jsonable(details))
 
     def _error(self, fault: Fault, phase: str, e: Exception) -> None:
         kind = fault.spec.type
