@@ -177,11 +177,18 @@ def test_cached_padded_statements_stay_flat(statements: Variants) -> None:
 # -- 004 pool-vs-no-pool ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def pools(tmp_path_factory: pytest.TempPathFactory) -> Variants:
-    """pool-vs-no-pool's pool and no_pool variants as shipped, squeezed to 6 s (the 200-user burst from 2 s
-    to 4 s)."""
-    out = tmp_path_factory.mktemp("pools") / "run"
-    return run(SCENARIOS / "pool-vs-no-pool.yaml", out, "--duration-s", "6", "--variant", "pool",
-               "--variant", "no_pool")[1]
+    """pool-vs-no-pool's pool and no_pool variants, squeezed to 6 s (the 200-user burst from 2 s to 4 s),
+    with max_connections 60 instead of MariaDB's 151. In a 2 s burst on a busy 2-core machine the app opens
+    connections more slowly than in the full run, and 151 was not always reached: ERROR 1040 counts of 0,
+    77, 40 in three squeezed runs at 151; 34, 451, 100, 3 at 100; 263, 289, 479, 566 at 60. The pool's 40
+    connections still fit."""
+    s = copy.deepcopy(shipped("pool-vs-no-pool"))
+    s["variants"] = [v for v in s["variants"] if v["name"] in ("pool", "no_pool")]
+    s.setdefault("mysql", {}).setdefault("variables", {})["max_connections"] = 60
+    tmp = tmp_path_factory.mktemp("pools")
+    path = tmp / "pool-vs-no-pool.yaml"
+    path.write_text(yaml.safe_dump(s, sort_keys=False))
+    return run(path, tmp / "run", "--duration-s", "6")[1]
 
 
 def test_no_pool_runs_into_max_connections_and_is_slower(pools: Variants) -> None:
