@@ -106,6 +106,10 @@ def decorate(axes: Sequence[Axes], series: Series, xlabel: str, label: bool = Tr
         mark_events(ax, series.data.marked_events(), series.offset_s, label=named)
         if end is not None:
             ax.axvline(end, color=LOAD_END, lw=0.8, alpha=0.6, gid="load-end")
+            if named:  # what follows it is the drain: no new requests, the pool should settle
+                ax.annotate("load ends", xy=(end, 1.0), xycoords=("data", "axes fraction"), xytext=(1, 1),
+                            textcoords="offset points", fontsize=8, color=LOAD_END, va="bottom",
+                            gid="load-end-label")
     axes[-1].set_xlabel(xlabel)
 
 
@@ -128,6 +132,8 @@ def whole_numbers(*axes: Axes) -> None:
     """Counts (requests, connections, clients) get whole-number ticks, never 0.2 of a request."""
     for ax in axes:
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        if ax.get_ylim()[1] < 1:  # nothing counted: 0 to 1, not 0.000 to 0.045
+            ax.set_ylim(top=1)
 
 
 def legend_right(ax: Axes, **kwargs: Any) -> None:

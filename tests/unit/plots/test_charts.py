@@ -83,6 +83,31 @@ def test_open_fault_runs_to_the_end_of_the_recording(tmp_path: Path) -> None:
                                   len(by_gid(fig.axes[0], "event-run.interrupted"))) == ((3.0, 7.5), 1, 1)
 
 
+@pytest.mark.parametrize("draw", [pool_figure, latency_figure, outcomes_figure, mysql_figure])
+def test_the_load_end_is_a_line_on_every_axis_named_once(tmp_path: Path, draw: Any) -> None:
+    """load.stop at 6 s: a line there on each axis, and the words "load ends" once, above the first."""
+    events = [{"t_s": 0.0, "event": "load.start"}, {"t_s": 6.0, "event": "load.stop"}]
+    data = load_variant(write_variant(tmp_path / "end", [sample(float(t), 1, 3, 0) for t in range(8)],
+                                      [(t / 2, "query", 3.0, "ok", "") for t in range(12)], events))
+    fig = draw(Series("end", data, variant_summary(data)))
+    lines = by_gid(fig, "load-end")
+    labels = [a for a in lines if a.get_gid() == "load-end-label"]
+    assert {line.get_xdata()[0] for line in lines if line not in labels} == {6.0}
+    assert (len(lines) - len(labels), len(labels)) == (len(fig.axes), 1)
+    assert labels[0].get_text() == "load ends" and labels[0].axes is fig.axes[0]
+
+
+def test_a_count_that_stays_zero_gets_a_zero_to_one_axis(tmp_path: Path) -> None:
+    """Nobody waited: the waiting axis runs 0 to 1 in whole numbers, not 0.000 to 0.045."""
+    data = load_variant(write_variant(tmp_path / "calm", [sample(float(t), 1, 3, 0) for t in range(8)], [],
+                                      [{"t_s": 0.0, "event": "load.start"}]))
+    fig = pool_figure(Series("calm", data, variant_summary(data)))
+    fig.canvas.draw()
+    waiting = fig.axes[1]
+    assert waiting.get_ylim() == (0.0, 1.0)
+    assert all(float(t).is_integer() for t in waiting.get_yticks())
+
+
 def test_pool_chart_marks_exhaustion_and_recovery(tmp_path: Path) -> None:
     """The markers sit at exhausted_at_s (2.5) and recovered_at_s (5.5); max_size is drawn at 4."""
     fig = pool_figure(make(tmp_path))
