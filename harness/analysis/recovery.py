@@ -3,7 +3,8 @@
 Definitions (DESIGN.md): *exhausted* is the first time the pool had ``active >= max_size`` with
 ``waiting > 0``, or an acquire timed out (a ``pool_timeout`` request ended), whichever came
 first. *Recovered* is the first time after the last fault ended (or after exhaustion, with no
-fault) that waiting stayed 0 and the error rate stayed under 1 % for RECOVERY_WINDOW_S.
+fault) that waiting stayed 0 and the error rate stayed under 1 % for RECOVERY_WINDOW_S; between
+probe ticks, waiting is what the last tick saw.
 
 Recovery is judged at every candidate moment (the start, each probe tick after it, and a
 half-second grid for runs with sparse samples) over the window that follows it. Counting what
@@ -50,6 +51,9 @@ def recovered_at(samples: pd.DataFrame, req: pd.DataFrame, since_s: float | None
                  window_s: float = RECOVERY_WINDOW_S) -> float | None:
     """First t >= since_s where waiting stayed 0 and errors < 1 % over [t, t + window_s]; None if never.
 
+    Waiting at a moment between probe ticks is what the last tick before it saw, so recovery is
+    never declared before the first tick that shows no one waiting.
+
     ``until_s`` is the last moment recorded: a window must fit before it. Requests count at the
     moment they ended (``t_s + latency``), since that is when an error is seen.
     """
@@ -73,6 +77,10 @@ def recovered_at(samples: pd.DataFrame, req: pd.DataFrame, since_s: float | None
     starts = starts[starts <= last_start]
 
     _, busy_n = _window_counts(sample_t, busy, starts, window_s)
+    # Between probe ticks the pool is what the last tick saw (the chart draws it so): a window that
+    # opens after a busy tick is busy until the next tick shows it calm, not calm at the fault's end.
+    before = np.searchsorted(sample_t, starts, side="right") - 1
+    busy_n = busy_n + ((before >= 0) & busy[np.maximum(before, 0)])
     req_n, bad_n = _window_counts(ends, bad, starts, window_s)
     with np.errstate(divide="ignore", invalid="ignore"):
         calm = (req_n == 0) | (bad_n / np.maximum(req_n, 1) < RECOVERY_MAX_ERROR_RATE)

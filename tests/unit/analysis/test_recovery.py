@@ -33,7 +33,8 @@ def slow_recovered_at(samples: pd.DataFrame, req: pd.DataFrame, since: float, un
         if t + RECOVERY_WINDOW_S > until + 1e-9:
             break
         window = samples[(samples["t_s"] >= t) & (samples["t_s"] <= t + RECOVERY_WINDOW_S + 1e-9)]
-        waiting_ok = bool((window["pool_waiting"].fillna(0) == 0).all())
+        last_seen = samples[samples["t_s"] <= t].sort_values("t_s", kind="stable").tail(1)  # the state at t
+        waiting_ok = bool((pd.concat([last_seen, window])["pool_waiting"].fillna(0) == 0).all())
         in_window = (ends >= t) & (ends <= t + RECOVERY_WINDOW_S + 1e-9)
         n = int(in_window.sum())
         bad = int((in_window & req["outcome"].isin(BAD_OUTCOMES)).sum())
@@ -46,6 +47,14 @@ def test_waits_for_the_last_waiting_sample() -> None:
     """Waiting until 6.0 s (samples every 0.5 s), no errors: recovered at the first calm tick, 6.5 s."""
     samples, req = frames([(i * 0.5, 3.0 if i * 0.5 <= 6.0 else 0.0) for i in range(40)], [])
     assert recovered_at(samples, req, 5.0, 19.5) == 6.5
+
+
+def test_not_before_a_tick_shows_the_pool_calm() -> None:
+    """The fault ends at 10.01 s; the tick at 10.0 s still saw 21 waiting, the next (10.25 s) none: the
+    pool recovered at 10.25 s, not at the fault's end (the demo's chart put the marker before the
+    waiting bar ended)."""
+    samples, req = frames([(i * 0.25, 21.0 if i * 0.25 <= 10.0 else 0.0) for i in range(80)], [])
+    assert recovered_at(samples, req, 10.01, 19.75) == 10.25
 
 
 def test_one_error_in_a_hundred_is_not_under_one_percent() -> None:
