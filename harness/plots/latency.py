@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from harness.analysis.align import Series
 from harness.analysis.series import latency_per_second
 from harness.plots.pool import shade_reference
-from harness.plots.style import MAX_LINE, decorate, legend_right, per_second, variant_colour
+from harness.plots.style import MAX_LINE, decorate, finish, per_second, variant_colour
 
 PERCENTILES = (("p50", "#66a182", 1.2, "-"), ("p95", "#edae49", 1.2, "-"), ("p99", "#d1495b", 1.5, "-"),
                ("max", "#555555", 0.9, ":"))
@@ -44,10 +44,7 @@ def latency_figure(series: Series, xlabel: str = "time since load start (s)") ->
     ax.set_yscale("log")
     ax.set_ylabel("latency (ms, log)\nby request start")
     decorate([ax], series, xlabel)
-    ax.set_title(f"{series.label}: latency per second")
-    legend_right(ax)
-    fig.tight_layout()
-    return fig
+    return finish(fig, f"{series.label}: latency per second", ax)
 
 
 def latency_compare_figure(series: Sequence[Series], xlabel: str = "time since load start (s)") -> Figure:
@@ -61,7 +58,4 @@ def latency_compare_figure(series: Sequence[Series], xlabel: str = "time since l
     ax.set_yscale("log")
     ax.set_ylabel("p99 latency (ms, log)")
     shade_reference(series, [ax], xlabel)
-    ax.set_title("p99 latency per second, variants overlaid")
-    legend_right(ax, title="variant")
-    fig.tight_layout()
-    return fig
+    return finish(fig, "p99 latency per second, variants overlaid", ax, legend_title="variant")

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from harness.analysis.align import Series
 from harness.analysis.series import envelope
 from harness.plots.pool import shade_reference
-from harness.plots.style import ACTIVE, MAX_LINE, SERVER, decorate, legend_right, variant_colour, whole_numbers
+from harness.plots.style import ACTIVE, MAX_LINE, SERVER, decorate, finish, variant_colour, whole_numbers
 
 OFF_SCALE = 4  # draw the limit line when the peak count reaches a quarter of it
 
@@ -48,11 +48,7 @@ def mysql_figure(series: Series, xlabel: str = "time since load start (s)") -> F
     axa.set_ylim(0, max(rise * 1.15, 1.0))
     whole_numbers(ax, axa)
     decorate([ax, axa], series, xlabel)
-    ax.set_title(f"{series.label}: MySQL prepared statements and aborted clients")
-    legend_right(ax)
-    legend_right(axa)
-    fig.tight_layout()
-    return fig
+    return finish(fig, f"{series.label}: MySQL prepared statements and aborted clients", ax, axa)
 
 
 def mysql_compare_figure(series: Sequence[Series], xlabel: str = "time since load start (s)") -> Figure:
@@ -86,7 +82,4 @@ def mysql_compare_figure(series: Sequence[Series], xlabel: str = "time since loa
     axp.set_ylim(bottom=0)
     whole_numbers(axc, axp)
     shade_reference(series, [axc, axp], xlabel)
-    axc.set_title("MySQL's side, variants overlaid")
-    legend_right(axc, title="variant")
-    fig.tight_layout()
-    return fig
+    return finish(fig, "MySQL's side, variants overlaid", axc, legend_title="variant")

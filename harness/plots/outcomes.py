@@ -20,7 +20,7 @@ from harness.plots.pool import shade_reference
 from harness.plots.style import (
     OK,
     decorate,
-    legend_right,
+    finish,
     outcome_colour,
     per_second,
     variant_colour,
@@ -53,11 +53,7 @@ def outcomes_figure(series: Series, xlabel: str = "time since load start (s)") -
     axe.set_ylim(bottom=0)
     whole_numbers(ax, axe)
     decorate([ax, axe], series, xlabel)
-    ax.set_title(f"{series.label}: outcomes per second")
-    legend_right(ax)
-    legend_right(axe)
-    fig.tight_layout()
-    return fig
+    return finish(fig, f"{series.label}: outcomes per second", ax, axe)
 
 
 def outcomes_compare_figure(series: Sequence[Series], xlabel: str = "time since load start (s)") -> Figure:
@@ -75,7 +71,4 @@ def outcomes_compare_figure(series: Sequence[Series], xlabel: str = "time since 
     axe.set_ylabel("error rate (%)")
     ax.set_ylim(bottom=0)
     axe.set_ylim(bottom=0)
-    ax.set_title("throughput and errors, variants overlaid")
-    legend_right(ax, title="variant")
-    fig.tight_layout()
-    return fig
+    return finish(fig, "throughput and errors, variants overlaid", ax, legend_title="variant")

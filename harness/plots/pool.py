@@ -27,7 +27,7 @@ from harness.plots.style import (
     WAITING,
     ZOMBIE,
     decorate,
-    legend_right,
+    finish,
     shade_faults,
     variant_colour,
     whole_numbers,
@@ -82,11 +82,7 @@ def pool_figure(series: Series, xlabel: str = "time since load start (s)") -> Fi
     ax.set_ylim(0, top * 1.25)
     axw.set_ylim(bottom=0)
     whole_numbers(ax, axw)
-    ax.set_title(f"{series.label}: pool state")
-    legend_right(ax)
-    legend_right(axw)
-    fig.tight_layout()
-    return fig
+    return finish(fig, f"{series.label}: pool state", ax, axw)
 
 
 def pool_compare_figure(series: Sequence[Series], xlabel: str = "time since load start (s)") -> Figure:
@@ -107,10 +103,7 @@ def pool_compare_figure(series: Sequence[Series], xlabel: str = "time since load
     axw.set_ylabel("requests waiting")
     ax.set_ylim(bottom=0)
     axw.set_ylim(bottom=0)
-    ax.set_title("pool state, variants overlaid")
-    legend_right(ax, title="variant")
-    fig.tight_layout()
-    return fig
+    return finish(fig, "pool state, variants overlaid", ax, legend_title="variant")
 
 
 def shade_reference(series: Sequence[Series], axes: Sequence[Axes], xlabel: str) -> None:

@@ -136,6 +136,16 @@ def whole_numbers(*axes: Axes) -> None:
             ax.set_ylim(top=1)
 
 
+def finish(fig: Figure, title: str, *axes: Axes, legend_title: str | None = None) -> Figure:
+    """The title on the first axis, each axis's legend to its right (``legend_title`` on the first's),
+    and the layout tightened."""
+    axes[0].set_title(title)
+    for i, ax in enumerate(axes):
+        legend_right(ax, **({"title": legend_title} if legend_title and i == 0 else {}))
+    fig.tight_layout()
+    return fig
+
+
 def legend_right(ax: Axes, **kwargs: Any) -> None:
     handles, _ = ax.get_legend_handles_labels()
     if handles:
