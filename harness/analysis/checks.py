@@ -116,6 +116,10 @@ class RecoversWithin(CheckSpec):
         rec = dig(summary, "pool.recovery_s")
         if rec is None:
             if dig(summary, "pool.recovered_at_s") is None and summary.get("_needs_recovery"):
+                after, window = summary.get("_recorded_after_s"), summary.get("_recovery_window_s")
+                if after is not None and window is not None and after < window + 1.0:
+                    return False, (f"recovery could not be shown: the recording ends {after:.1f} s after the "
+                                   f"disturbance and needs {window:g} s of calm after it; run longer")
                 return False, "never recovered before the run ended"
             return True, "nothing to recover from"
         over = "" if rec <= self.value else f", {rec - self.value:.1f} s over"

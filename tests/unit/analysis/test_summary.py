@@ -90,6 +90,21 @@ def test_fault_still_on_when_the_run_was_cut(tmp_path: Path) -> None:
     assert evaluate(RecoversWithin(value=5), s)["detail"] == "never recovered before the run ended"
 
 
+def test_too_short_a_recording_says_recovery_could_not_be_shown(tmp_path: Path) -> None:
+    """The fault ends at 2 s and the recording at 6 s (a run shortened with --duration-s): less than the
+    5 s recovery window after it, so the check fails and says why, instead of "never recovered"."""
+    events = [{"t_s": 0.0, "event": "load.start"},
+              {"t_s": 1.0, "event": "latency.start", "fault": "latency", "index": 0},
+              {"t_s": 2.0, "event": "latency.stop", "fault": "latency", "index": 0},
+              {"t_s": 6.0, "event": "load.stop"}]
+    d = write_variant(tmp_path / "v", [sample(t / 4, 4, 0, 3 if t / 4 <= 2.0 else 0) for t in range(25)], [], events)
+    s = variant_summary(load_variant(d))
+    result = evaluate(RecoversWithin(value=5), s)
+    assert s["pool"]["recovered_at_s"] is None and result["status"] == "failed"
+    assert result["detail"] == ("recovery could not be shown: the recording ends 4.0 s after the disturbance "
+                                "and needs 5 s of calm after it; run longer")
+
+
 def test_checks_on_the_summary(tmp_path: Path) -> None:
     """no_leak fails with the figure; error rate and recovery pass with theirs."""
     s = summary_of(tmp_path)
