@@ -2,8 +2,10 @@
 
 The harness drives every proxy through ``toxiproxy-python`` and nothing else, so the embedded
 server and Shopify's binary are interchangeable by construction. That client keeps its server
-address in class-level globals (one server per process) and sets no HTTP timeout, so every call
-here runs with a deadline of its own.
+address in class-level globals (one server per process), so each call here points them at its
+own server first, one call at a time: a second ProxyClient in the same process (a test's own
+toxiproxy beside the session's) cannot redirect the first one's calls. It sets no HTTP timeout
+either, so every call here runs with a deadline of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import contextlib
 import json
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 API_TIMEOUT_S = 30.0
 _calls = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="toxiproxy-api")
+_address_lock = threading.Lock()  # toxiproxy-python's server address is one global per process
 
 
 class ProxyClient:
@@ -46,7 +50,12 @@ class ProxyClient:
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         """Run a client call with a deadline; turn its exceptions into one clear ProxyError."""
-        future = _calls.submit(fn)
+        def pointed() -> T:
+            with _address_lock:
+                self.server.update_api_consumer(self.host, self.port)
+                return fn()
+
+        future = _calls.submit(pointed)
         try:
             return future.result(timeout=API_TIMEOUT_S)
         except concurrent.futures.TimeoutError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from harness.stack.mysql import MySQLEndpoint
@@ -78,3 +79,24 @@ def test_pool_timeout_carries_the_numbers(app_factory: Callable[[dict[str, Any]]
     assert status == 503 and body["error_class"] == "pool_timeout"
     assert "(total=1, active=1, idle=0, waiting=1)" in body["detail"]
     assert http_get_json(app.url + "/pool", 2)[1]["acquire_timeouts_total"] == 1
+
+
+def test_two_proxy_clients_in_one_process_each_reach_their_own_server(proxy_client: ProxyClient,
+                                                                      mysql: MySQLEndpoint, tmp_path: Path) -> None:
+    """toxiproxy-python keeps one server address per process: a second client (a test's own toxiproxy
+    beside the session's) must not redirect the first one's calls, during its life or after it."""
+    from harness.stack.proxy import EmbeddedProxyServer
+
+    second_server = EmbeddedProxyServer(tmp_path)
+    second = second_server.start()
+    try:
+        second.create("second_only", mysql.address)
+        proxy_client.create("first_only", mysql.address)
+        assert ("second_only" in second.proxies(), "first_only" in second.proxies()) == (True, False)
+        assert ("first_only" in proxy_client.proxies(), "second_only" in proxy_client.proxies()) == (True, False)
+    finally:
+        second_server.stop()
+    try:
+        assert "first_only" in proxy_client.proxies()  # the stopped server's address is not the one used
+    finally:
+        proxy_client.delete("first_only")
