@@ -4,9 +4,10 @@ Endpoints (GET; every failure answers ``{"error_class", "detail"}`` with a 5xx, 
 
 - ``/query``: one short indexed read of a random item; the answer names the server-side
   ``connection_id`` that served it, so pool order and connection replacement are visible.
-- ``/tx[?fail=P]``: a short transaction (UPDATE, SELECT, COMMIT) on a random item; with
-  probability ``P`` its last statement is a duplicate-key INSERT, a real SQL error (1062,
-  duplicate_key): the error path that ``bugs.leak_on_error`` makes leak (incident 000).
+- ``/tx[?fail=P][&id=N]``: a short transaction (UPDATE, SELECT, COMMIT) on a random item, or on
+  item ``N`` (a hot row: requests on it queue behind each other's row lock, and behind a leaked
+  transaction's); with probability ``P`` its last statement is a duplicate-key INSERT, a real SQL
+  error (1062, duplicate_key): the error path that ``bugs.leak_on_error`` makes leak (incident 000).
 - ``/report?hold_ms=N``: a slow query (``SELECT SLEEP``) that holds its connection N ms.
 - ``/items?ids=1,2,3`` or ``/items?n=N`` or ``/items?n=A-B``: an IN-list read of the given ids,
   or of N random ids, or of a random count between A and B (incident 003's varying lists).
@@ -148,7 +149,7 @@ class App:
 
     def tx(self, environ: dict[str, Any]) -> Response:
         fail = self.rng.random() < float_arg(environ, "fail", 0.0, 0.0, 1.0)
-        item_id = self.rng.randint(1, ITEMS)
+        item_id = int(float_arg(environ, "id", 0, 0, ITEMS)) or self.rng.randint(1, ITEMS)
 
         def work(s: Session) -> int:
             s.begin()

@@ -52,9 +52,11 @@ def test_leak_on_error_leaves_zombies_with_open_transactions(app_factory: AppFac
     """Incident 000: with leak_on_error 1, each failed /tx keeps its connection borrowed and its transaction
     open (a Sleep zombie in the processlist); with 0 the error path rolls back and gives it back."""
     outcome = {}
-    for p in (1.0, 0.0):
+    for p, ids in ((1.0, (11, 12, 13)), (0.0, (14, 15, 16))):
         app = app_factory({"pool": {"max_size": 5}, "bugs": {"leak_on_error": p}})
-        classes = [get(app, "/tx?fail=1")[1]["error_class"] for _ in range(3)]
+        # Rows of their own: a leaked transaction keeps its row locked, and a random row that met one
+        # would wait for innodb_lock_wait_timeout (seen once: a 15 s client timeout in a fresh clone).
+        classes = [get(app, f"/tx?fail=1&id={i}")[1]["error_class"] for i in ids]
         assert classes == ["duplicate_key"] * 3
         sleeping = admin_rows(mysql, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = %s AND "
                               "COMMAND = 'Sleep'", (mysql.app_user,))[0][0]
@@ -64,11 +66,27 @@ def test_leak_on_error_leaves_zombies_with_open_transactions(app_factory: AppFac
     assert outcome[0.0] == (0, 0, 1)
 
 
+def test_a_leaked_transaction_keeps_its_row_locked(app_factory: AppFactory, mysql: MySQLEndpoint) -> None:
+    """Incident 000's zombies hold more than a connection: the leaked transaction's row lock stays, so a
+    later request on that row waits for innodb_lock_wait_timeout (here 1 s) and fails with 1205, while
+    other rows are served."""
+    old = admin_rows(mysql, "SELECT @@GLOBAL.innodb_lock_wait_timeout")[0][0]
+    admin_rows(mysql, "SET GLOBAL innodb_lock_wait_timeout = 1")  # new sessions only: the app's, opened below
+    try:
+        app = app_factory({"pool": {"max_size": 5}, "bugs": {"leak_on_error": 1.0}})
+        assert get(app, "/tx?fail=1&id=21")[1]["error_class"] == "duplicate_key"
+        assert get(app, "/tx?id=22")[0] == 200
+        status, body = get(app, "/tx?id=21")
+        assert (status, body["error_class"]) == (500, "lock_wait_timeout")
+    finally:
+        admin_rows(mysql, f"SET GLOBAL innodb_lock_wait_timeout = {int(old)}")
+
+
 def test_leak_on_error_exhausts_the_pool(app_factory: AppFactory) -> None:
     """Leaked connections starve the pool: once max_size requests failed, healthy ones time out."""
     app = app_factory({"pool": {"max_size": 2, "acquire_timeout_s": 0.5}, "bugs": {"leak_on_error": 1.0}})
-    get(app, "/tx?fail=1")
-    get(app, "/tx?fail=1")
+    get(app, "/tx?fail=1&id=31")
+    get(app, "/tx?fail=1&id=32")  # another row: the first leaked transaction still locks 31
     status, body = get(app, "/query")
     assert (status, body["error_class"]) == (503, "pool_timeout")
     assert "(total=2, active=2, idle=0, waiting=1)" in body["detail"]

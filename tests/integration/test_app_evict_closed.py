@@ -21,7 +21,7 @@ def test_evict_closed_frees_the_slots_of_leaked_connections(app_factory: AppFact
     for evict in (True, False):
         app = app_factory({"pool": {"max_size": 2, "acquire_timeout_s": 0.3, "housekeeping_interval_s": 0.1,
                                     "evict_closed": evict}, "bugs": {"leak_on_error": 1.0}})
-        assert [get(app, "/tx?fail=1")[0] for _ in range(2)] == [500, 500]
+        assert [get(app, f"/tx?fail=1&id={i}")[0] for i in (41, 42)] == [500, 500]  # rows of their own
         assert get(app, "/query")[1]["error_class"] == "pool_timeout"
         kill_app_connections(mysql)
         freed = wait_until(lambda app=app: pool(app)["active"] == 0, 3)
