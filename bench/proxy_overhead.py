@@ -48,7 +48,7 @@ from typing import Any
 from harness.stack.mysql import EmbeddedMySQL, MySQLEndpoint, connect
 from harness.stack.net import free_port, split_host_port, wait_for_port
 from harness.stack.processes import ManagedProcess
-from harness.stack.proxy import EmbeddedProxyServer
+from harness.stack.proxy import EmbeddedProxyServer, ProxyClient
 
 QUERY = b"\x03SELECT 1"
 PACKET = struct.pack("<I", len(QUERY))[:3] + b"\x00" + QUERY
@@ -329,8 +329,6 @@ ASYNCIO_SERVE = ("import asyncio, sys; from harness.faultproxy.server import ser
 
 def extra_proxy(kind: str, endpoint: MySQLEndpoint, log_dir: Path) -> tuple[ManagedProcess, Target]:
     """A comparison proxy: our server on the standard asyncio loop, or socat (a C forwarder)."""
-    import requests
-
     port = free_port()
     if kind == "socat":
         argv = ["socat", f"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr,nodelay",
@@ -343,9 +341,7 @@ def extra_proxy(kind: str, endpoint: MySQLEndpoint, log_dir: Path) -> tuple[Mana
     proc = ManagedProcess("faultproxy-asyncio", [sys.executable, "-c", ASYNCIO_SERVE, str(port)],
                           log_path=log_dir / "asyncio.log").start()
     assert wait_for_port("127.0.0.1", port, 20), "the asyncio fault proxy did not start"
-    body = {"name": "bench", "upstream": endpoint.address, "listen": "127.0.0.1:0"}
-    listen = requests.post(f"http://127.0.0.1:{port}/proxies", json=body, timeout=10).json()["listen"]
-    host, proxy_port = split_host_port(listen)
+    host, proxy_port = split_host_port(ProxyClient("127.0.0.1", port).create("bench", endpoint.address))
     return proc, Target("proxy on asyncio", host, proxy_port, proc.pid)
 
 

@@ -19,25 +19,21 @@ from harness.stack.proxy import EmbeddedProxyServer, ProxyClient
 from harness.stack.target import BuiltinApp
 
 _names = itertools.count()
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def quickstart_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, int]:
+def quickstart_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """`harness run` of the quickstart squeezed to 8 s per variant, once per session, through the CLI.
 
-    Shared by the run-directory tests and the browser tests: (run dir, exit code, harness pid).
+    Shared by the run-directory tests and the browser tests: (run dir, harness pid).
     """
-    import subprocess
-    import sys
+    from tests.integration.app_helpers import harness_popen
 
     out = tmp_path_factory.mktemp("quickstart") / "run"
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "run", "scenarios/quickstart.yaml", "--out", str(out),
-                             "--duration-s", "8", "--quiet"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = harness_popen("run", "scenarios/quickstart.yaml", "--out", str(out), "--duration-s", "8", "--quiet")
     _, err = proc.communicate(timeout=180)
     assert proc.returncode in (0, 1), err
-    return out, proc.returncode, proc.pid
+    return out, proc.pid
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-RECOVERY_WINDOW_S = 5.0
-RECOVERY_MAX_ERROR_RATE = 0.01
+from harness.analysis.checks import RECOVERY_MAX_ERROR_RATE, RECOVERY_WINDOW_S
+
 CANDIDATE_GRID_S = 0.5
 # Outcomes that count against recovery: failed, unknown, and arrivals the load could not even start.
 BAD_OUTCOMES = ("fail", "info", "dropped")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.analysis.checks import evaluate
-from harness.analysis.data import VariantData, load_variant
+from harness.analysis.data import ABNORMAL_EVENTS, VariantData, load_variant
 from harness.analysis.summary import public, variant_summary
 from harness.errors import UsageError
 from harness.scenario.model import Scenario
@@ -48,8 +48,7 @@ class RunAnalysis:
             if not data.finished:
                 last = data.last_t_s
                 upto = f"recorded up to t={last:.1f} s" if last is not None else "nothing recorded"
-                why = next((e["event"] for e in data.events if e.get("event") in ("run.interrupted", "run.failed",
-                                                                                    "app.crash")), None)
+                why = next((e["event"] for e in data.events if e.get("event") in ABNORMAL_EVENTS), None)
                 notes.append(f"Variant {data.name}: the load did not run to its end ({upto}"
                              f"{f', {why}' if why else ''}).")
         if self.not_run:

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-FAILED_OUTCOMES = ("fail", "info")
+from harness.analysis.summary import FAILED_OUTCOMES
+
 MAX_CLASSES = 8  # error classes drawn apart; the rarer rest are summed as "other"
 MAX_POINTS = 2000  # probe samples drawn per chart; more than the pixels across a chart adds only file size
 

@@ -129,10 +129,8 @@ def variant_summary(data: VariantData, max_size: int | None = None,
             "dead_at_end": bool(data.health["outcome"].iloc[-1] != "ok") if len(data.health) else None,
         },
         "faults": [{"type": f["type"], "start_s": _num(f["start_s"]), "end_s": _num(f["end_s"])} for f in faults],
-        "_needs_recovery": since is not None or fault_open,
         # How much recording followed the disturbance: less than a recovery window cannot show recovery.
         "_recorded_after_s": (_peak(s["t_s"]) or 0.0) - since if since is not None and not fault_open else None,
-        "_recovery_window_s": RECOVERY_WINDOW_S,
         "_acquire_timeout_s": acquire_timeout_s,
     }
 

@@ -62,21 +62,28 @@ def parse_body(raw: bytes) -> Any:
     return value
 
 
-def json_kind(value: Any) -> str:
-    """The JSON kind of a decoded value, as Go's error messages name it."""
+_NUMERIC_GO_TYPES = frozenset({"int64", "int", "float32"})
+
+
+def json_kind(value: Any, go_type: str) -> str:
+    """The JSON kind of a decoded value bound for a Go ``go_type``, as ``UnmarshalTypeError`` names it.
+
+    Go's ``literalStore`` adds the number itself only when a number does not fit a number field
+    (``number 1.5`` into an int64); a number into a string, bool, struct or slice is just ``number``.
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float):
-        return f"number {value}"
+        return f"number {value}" if go_type in _NUMERIC_GO_TYPES else "number"
     if isinstance(value, str):
         return "string"
     return "array" if isinstance(value, list) else "object"
 
 
 def type_error(value: Any, target: str, go_type: str) -> Exception:
-    return bad_body(f"json: cannot unmarshal {json_kind(value)} into Go {target} of type {go_type}")
+    return bad_body(f"json: cannot unmarshal {json_kind(value, go_type)} into Go {target} of type {go_type}")
 
 
 def expect_object(value: Any, go_type: str) -> GoObject | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.faultproxy.decode import GoObject, expect_object
+from harness.faultproxy.decode import GoObject, expect_object, type_error
 from harness.faultproxy.decode import field as go_field
 from harness.faultproxy.errors import ApiError, bad_body, missing_field, toxic_exists
 from harness.faultproxy.proxy import Proxy, ProxyCollection
@@ -43,7 +43,7 @@ def parse_items(body: Any) -> list[Item]:
     if body is None:
         return []
     if not isinstance(body, list):
-        raise bad_body(f"json: cannot unmarshal {_kind(body)} into Go value of type []{ITEM}")
+        raise type_error(body, "value", f"[]{ITEM}")
     items = []
     for i, raw in enumerate(body, start=1):
         obj = expect_object(raw, ITEM)
@@ -58,10 +58,6 @@ def parse_items(body: Any) -> list[Item]:
             raise missing_field(f"upstream at proxy {i}")
         items.append(Item(name, listen, upstream, enabled, toxics))
     return items
-
-
-def _kind(value: Any) -> str:
-    return "object" if isinstance(value, GoObject) else {str: "string", bool: "bool"}.get(type(value), "number")
 
 
 def _toxics(obj: GoObject | None, index: int) -> list[Toxic]:

@@ -43,8 +43,7 @@ def multiples_figure(series: Sequence[Series], xlabel: str = "time since load st
         failed = [name for name in out.columns if name not in (*RATE_COLUMNS, "aborted")]
         per_second(bad, out.index, out[failed].sum(axis=1) if failed else out["ok"] * 0, one.offset_s, color=DEAD,
                    lw=1.2)
-        for ax in (pool, lat, bad):
-            decorate([ax], one, xlabel if ax is bad else "", label=ax is pool)
+        decorate([pool, lat, bad], one, xlabel)
         pool.set_title(one.label)
     for r, name in enumerate(ROWS):
         axes[r, 0].set_ylabel(name)

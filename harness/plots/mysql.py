@@ -72,7 +72,6 @@ def mysql_compare_figure(series: Sequence[Series], xlabel: str = "time since loa
     if limit and peak * OFF_SCALE >= limit:
         axp.axhline(limit, color=MAX_LINE, lw=1.1, ls="--", label=f"max_prepared_stmt_count = {int(limit):,}",
                     gid="max-prepared-stmt-count")
-        axp.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     elif limit:
         axp.text(0.99, 0.95, f"max_prepared_stmt_count = {int(limit):,} (far above: peak {peak:,.0f})",
                  transform=axp.transAxes, ha="right", va="top", fontsize=8, color=MAX_LINE, gid="limit-off-scale")
@@ -82,4 +81,4 @@ def mysql_compare_figure(series: Sequence[Series], xlabel: str = "time since loa
     axp.set_ylim(bottom=0)
     whole_numbers(axc, axp)
     shade_reference(series, [axc, axp], xlabel)
-    return finish(fig, "MySQL's side, variants overlaid", axc, legend_title="variant")
+    return finish(fig, "MySQL's side, variants overlaid", axc, axp, legend_title="variant")

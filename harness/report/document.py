@@ -67,8 +67,7 @@ class ReportDoc:
 
 
 def checks_of(label: str, variant_summary: dict[str, Any]) -> list[Check]:
-    return [Check(label, c["name"], c.get("status") or ("passed" if c["passed"] else "failed"), c["detail"])
-            for c in variant_summary.get("checks", [])]
+    return [Check(label, c["name"], c["status"], c["detail"]) for c in variant_summary.get("checks", [])]
 
 
 def worst_status(statuses: list[str]) -> str:

@@ -52,7 +52,7 @@ class Nemesis:
         self.faults = [REGISTRY[spec.type][1](spec, i, ctx) for i, spec in enumerate(specs)]
         self.steps = build_steps(self.faults, duration_s)
         self.active: list[Fault] = []
-        self.busy: list[Fault] = []  # faults with a step in hand (an app being restarted is not a crash)
+        self.busy: list[Fault] = []  # faults being started, not yet active (an app being restarted is not a crash)
         self.errors = 0
         self.first_error: str | None = None  # "<type>[i] <phase>: <error>", for the run's verdict
         self._lock = threading.Lock()
@@ -67,7 +67,7 @@ class Nemesis:
     def current(self) -> list[str]:
         """Types of the faults active or being applied right now (for the progress line)."""
         with self._lock:
-            return [f.spec.type for f in self.active + [b for b in self.busy if b not in self.active]]
+            return [f.spec.type for f in self.active + self.busy]
 
     def expects_app_down(self) -> bool:
         """True while a fault that takes the app down is active or being applied."""
@@ -119,15 +119,14 @@ class Nemesis:
             self._emit(fault, action, details)
 
     def _end(self, fault: Fault) -> None:
-        with self._lock:
-            self.busy.append(fault)
+        """Stop an active fault; it stays in ``active`` until its stop returns (a restart in hand is
+        still an expected outage)."""
         try:
             details = self._attempt(fault, "stop", fault.stop)
         finally:
             with self._lock:
                 if fault in self.active:
                     self.active.remove(fault)
-                self.busy.remove(fault)
         self._emit(fault, "stop", {"healed": False} if details is None else details)
 
     def _attempt(self, fault: Fault, phase: str, step: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:

@@ -204,15 +204,6 @@ def allowed_keys(model: type[BaseModel], path: PathT, raw: Any) -> list[str] | N
     return list(current.model_fields) if current is not None else None
 
 
-def value_at(raw: Any, path: PathT) -> Any:
-    node = raw
-    for part in path:
-        node = child(node, part)
-        if node is _MISSING:
-            return None
-    return node
-
-
 def errors_of(exc: ValidationError, raw: Any, model: type[BaseModel], line_of: Callable[[PathT], int | None],
               prefix: str = "") -> list[str]:
     """One line per key with errors, in the order of the file."""

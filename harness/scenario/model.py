@@ -22,7 +22,7 @@ from harness.faults import REGISTRY as FAULTS
 from harness.faults import FaultSpec
 from harness.faults.base import conflict
 from harness.scenario.load import NAME_PATTERN, LoadSpec, Spec
-from harness.scenario.variants import MAX_VARIANTS, VARIANT_NAME_PATTERN, expand_names
+from harness.scenario.variants import VARIANT_NAME_PATTERN, expand_names
 
 __all__ = ["NAME_PATTERN", "Scenario", "Spec", "schema_json"]
 
@@ -178,8 +178,6 @@ class Scenario(Spec):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             return [f"variants: names must be unique, {dup[0]!r} appears twice"]
-        if len(names) > MAX_VARIANTS:
-            return [f"matrix: {len(names)} variants, more than {MAX_VARIANTS}; split the scenario"]
         out = []
         for i, check in enumerate(self.checks):
             for v in check.variants or []:

@@ -10,6 +10,7 @@ combination (``bug,max_size=10``). Every variant runs on a fresh stack with the 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -57,7 +58,7 @@ def combinations(matrix: dict[str, list[Any]]) -> list[tuple[str, dict[str, Any]
 
 def expand_names(variant_names: Sequence[str], matrix: dict[str, list[Any]]) -> list[str]:
     """Every variant's name once the matrix is expanded."""
-    total = max(1, len(variant_names)) * max(1, _product(len(v) for v in matrix.values()))
+    total = max(1, len(variant_names)) * max(1, math.prod(len(v) for v in matrix.values()))
     if total > MAX_VARIANTS:
         raise ValueError(f"matrix: {total} variants, more than {MAX_VARIANTS}; split the scenario")
     combos = [name for name, _ in combinations(matrix)]
@@ -76,13 +77,6 @@ def expand(variants: Sequence[dict[str, Any]], matrix: dict[str, list[Any]]) -> 
             name = ",".join(p for p in (base, combo) if p) or "default"
             out.append((name, index, {**overrides, **combo_set}))
     return out
-
-
-def _product(sizes: Any) -> int:
-    n = 1
-    for s in sizes:
-        n *= s
-    return n
 
 
 def select(variants: list[tuple[str, Scenario]], wanted: Sequence[str]) -> list[tuple[str, Scenario]]:

@@ -311,13 +311,6 @@ class EmbeddedMySQL:
         self._launch(server)
         return self._wait_ready()
 
-    def restart(self, down_s: float = 0.0) -> None:
-        """Stop the server (as a crash would: SIGKILL) and start it again on the same port and data."""
-        self.kill()
-        if down_s > 0:
-            time.sleep(down_s)
-        self.relaunch()
-
     def stop(self) -> None:
         try:
             if self.process is not None:
@@ -354,9 +347,6 @@ class ExternalMySQL:
 
     def relaunch(self) -> str:
         raise MySQLError("mysql_restart needs the embedded server; an external server is not ours to restart")
-
-    def restart(self, down_s: float = 0.0) -> None:
-        self.kill()
 
     def stop(self) -> None:
         """Nothing to stop: the server is not ours."""

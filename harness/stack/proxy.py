@@ -2,10 +2,10 @@
 
 The harness drives every proxy through ``toxiproxy-python`` and nothing else, so the embedded
 server and Shopify's binary are interchangeable by construction. That client keeps its server
-address in class-level globals (one server per process), so each call here points them at its
-own server first, one call at a time: a second ProxyClient in the same process (a test's own
-toxiproxy beside the session's) cannot redirect the first one's calls. It sets no HTTP timeout
-either, so every call here runs with a deadline of its own.
+address in class-level globals (one server per process), so every call here runs on one shared
+worker thread, one call at a time, and points them at its own server first: a second ProxyClient
+in the same process (a test's own toxiproxy beside the session's) cannot redirect the first one's
+calls. It sets no HTTP timeout either, so every call here runs with a deadline of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import contextlib
 import json
 import logging
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,8 +28,8 @@ from harness.stack.processes import ManagedProcess
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 API_TIMEOUT_S = 30.0
-_calls = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="toxiproxy-api")
-_address_lock = threading.Lock()  # toxiproxy-python's server address is one global per process
+# One worker: toxiproxy-python's server address is one global per process, so calls take turns.
+_calls = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="toxiproxy-api")
 
 
 class ProxyClient:
@@ -41,19 +40,23 @@ class ProxyClient:
 
         self.host = host
         self.port = port
-        self.server = Toxiproxy()
-        self.server.update_api_consumer(host, port)
+        self.server = Toxiproxy()  # its address is set by _call, on the worker thread, before each call
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def running(self) -> bool:
+        """Whether anything accepts TCP connections at our own address (the client's check reads the global)."""
+        from toxiproxy.utils import can_connect_to
+
+        return bool(can_connect_to(self.host, self.port))
+
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         """Run a client call with a deadline; turn its exceptions into one clear ProxyError."""
         def pointed() -> T:
-            with _address_lock:
-                self.server.update_api_consumer(self.host, self.port)
-                return fn()
+            self.server.update_api_consumer(self.host, self.port)
+            return fn()
 
         future = _calls.submit(pointed)
         try:
@@ -175,7 +178,7 @@ class EmbeddedProxyServer:
                 raise ProxyError(f"the fault proxy exited with code {self.process.returncode()} at start:\n"
                                  f"{self.process.log_tail()}")
             with contextlib.suppress(ProxyError):
-                if client.server.running():
+                if client.running():
                     client.version()
                     return client
             time.sleep(0.05)
@@ -192,7 +195,7 @@ def fault_proxy(url: str | None, log_dir: Path | None) -> Iterator[ProxyClient]:
     if url:
         parts = urlsplit(url if "://" in url else f"http://{url}")
         client = ProxyClient(parts.hostname or "127.0.0.1", parts.port or 8474)
-        if not client.server.running():
+        if not client.running():
             raise ProxyError(f"no toxiproxy answers at {url}")
         yield client
         return

@@ -105,10 +105,6 @@ class TargetApp:
                 self.process.signal(signal.SIGKILL)
             self.process.stop()
 
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
     def alive(self) -> bool:
         return self.process is not None and self.process.alive()
 
@@ -130,6 +126,11 @@ class BuiltinApp(TargetApp):
     def argv_env(self) -> tuple[list[str], dict[str, str], Path | None]:
         return ([sys.executable, "-m", "harness", "app", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                  "--dsn", self.dsn, "--config", json.dumps(self.config)], {}, None)
+
+
+def app_url(template: str, port: int) -> str:
+    """An app's base URL: ``{port}`` in ``template`` filled in, no trailing slash (paths are appended)."""
+    return template.replace("{port}", str(port)).rstrip("/")
 
 
 def app_environment(dsn: str, port: int) -> dict[str, str]:
@@ -155,11 +156,11 @@ class CommandApp(TargetApp):
 
     @property
     def url(self) -> str:
-        return (self.fixed_url or f"http://127.0.0.1:{self.port}").replace("{port}", str(self.port))
+        return app_url(self.fixed_url or "http://127.0.0.1:{port}", self.port)
 
     def argv_env(self) -> tuple[list[str], dict[str, str], Path | None]:
         base = app_environment(self.dsn, self.port)
-        names = {k.lower(): v for k, v in base.items()} | {"port": str(self.port)}
+        names = {k.lower(): v for k, v in base.items()}
         extra = {k: _fill(v, names) for k, v in self.extra_env.items()}
         return (["/bin/sh", "-c", _fill(self.command, names)], {**base, **extra}, self.cwd)
 

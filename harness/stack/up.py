@@ -18,7 +18,7 @@ from harness.scenario.model import Scenario
 from harness.stack.mysql import EmbeddedMySQL, ExternalMySQL, MySQLEndpoint, mysql_server
 from harness.stack.net import free_port, split_host_port
 from harness.stack.proxy import ProxyClient, fault_proxy
-from harness.stack.target import BuiltinApp, CommandApp, TargetApp, UrlApp
+from harness.stack.target import BuiltinApp, CommandApp, TargetApp, UrlApp, app_url
 
 log = logging.getLogger(__name__)
 PROXY_NAME = "mysql"
@@ -78,7 +78,7 @@ def planned_url(scenario: Scenario, port: int) -> str:
     """Where the app will answer, known before it starts (the load process is started first)."""
     spec = scenario.app
     if spec.url is not None:
-        return spec.url.rstrip("/").replace("{port}", str(port))
+        return app_url(spec.url, port)
     return f"http://127.0.0.1:{port}"
 
 

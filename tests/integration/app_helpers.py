@@ -1,19 +1,48 @@
-"""Helpers for the reference app's integration tests: MariaDB seen from the admin side (directly,
-never through the proxy), and small HTTP clients, including one that aborts like incident 002's
-``curl --max-time 0.001``."""
+"""Helpers for the integration tests: ``harness`` run as a user runs it (from the repository root), MariaDB
+seen from the admin side (directly, never through the proxy), and small HTTP clients, including one that
+aborts like incident 002's ``curl --max-time 0.001``."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from harness.stack.mysql import MySQLEndpoint
+from harness.stack.processes import owned_by
+from harness.stack.processes import wait_until as wait_until  # re-exported: the app tests import it from here
 from harness.stack.target import BuiltinApp, http_get_json
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository: `harness` runs from here, as in the README
+
+
+def harness_popen(*args: str, stderr: int | None = subprocess.PIPE) -> subprocess.Popen[str]:
+    """``python -m harness *args`` started from ROOT, stdout piped (text), for a test that signals it.
+
+    ``stderr=None`` leaves it on the terminal, for a process nobody reads to the end (`stack up`).
+    """
+    return subprocess.Popen([sys.executable, "-m", "harness", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=stderr, text=True)
+
+
+def harness_cli(*args: str, timeout_s: float = 180) -> subprocess.CompletedProcess[str]:
+    """``python -m harness *args`` run to its end (output captured); nothing it started may outlive it."""
+    proc = harness_popen(*args)
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()  # its children die with it (PR_SET_PDEATHSIG)
+        proc.communicate()
+        raise
+    assert owned_by(proc.pid) == [], f"harness {' '.join(args)} left processes running"
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def get(app: BuiltinApp, path: str, timeout_s: float = 15.0) -> tuple[int, Any]:
@@ -106,15 +135,6 @@ class Background:
         for t in self.threads:
             t.join(timeout_s)
         return self.results
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float, interval_s: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval_s)
-    return predicate()
 
 
 def fill(app: BuiltinApp, count: int, hold_ms: int = 300) -> None:

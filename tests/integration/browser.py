@@ -86,8 +86,7 @@ return imgs.map(i => ({alt: i.alt, complete: i.complete, width: i.naturalWidth})
 
 def open_report(driver: Any, path: Path) -> dict[str, Any]:
     """Load the page from disk; what a reader would notice: images, console errors, sideways scroll."""
-    driver.get(path.resolve().as_uri())
-    driver.execute_script("return document.readyState")
+    driver.get(path.resolve().as_uri())  # returns once the page has loaded (page load strategy "normal")
     images = driver.execute_script(IMAGES_JS)
     errors = [e for e in driver.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")]
     overflow_px = driver.execute_script(

@@ -13,7 +13,8 @@ from harness.faults import REGISTRY, Fault, FaultContext
 from harness.history.recorder import Clock, EventLog
 from harness.stack.mysql import EmbeddedMySQL, MySQLEndpoint, connect
 from harness.stack.proxy import ProxyClient
-from harness.stack.target import BuiltinApp, http_get_json
+from harness.stack.target import BuiltinApp
+from tests.integration import app_helpers
 
 
 def context(proxy: ProxyClient, proxy_name: str, server: EmbeddedMySQL, app: BuiltinApp | None,
@@ -52,14 +53,5 @@ def query(conn: pymysql.connections.Connection, sql: str) -> Any:
 
 def get(app: BuiltinApp, path: str = "/query", timeout_s: float = 10) -> tuple[int, Any, float]:
     """GET on the app: (status, JSON body, seconds)."""
-    started = time.perf_counter()
-    status, body = http_get_json(app.url + path, timeout_s)
-    return status, body, time.perf_counter() - started
-
-
-def app_sessions(mysql: MySQLEndpoint) -> dict[int, tuple[str, int]]:
-    """The app user's server-side sessions: id -> (command, seconds in it)."""
-    with mysql.admin_connect() as conn, conn.cursor() as cur:
-        cur.execute("SELECT ID, COMMAND, TIME FROM information_schema.PROCESSLIST WHERE USER = %s",
-                    (mysql.app_user,))
-        return {int(r[0]): (str(r[1]), int(r[2])) for r in cur.fetchall()}
+    (status, body), seconds = timed(app_helpers.get, app, path, timeout_s)
+    return status, body, seconds

@@ -70,16 +70,13 @@ def test_a_leaked_transaction_keeps_its_row_locked(app_factory: AppFactory, mysq
     """Incident 000's zombies hold more than a connection: the leaked transaction's row lock stays, so a
     later request on that row waits for innodb_lock_wait_timeout (here 1 s) and fails with 1205, while
     other rows are served."""
-    old = admin_rows(mysql, "SELECT @@GLOBAL.innodb_lock_wait_timeout")[0][0]
-    admin_rows(mysql, "SET GLOBAL innodb_lock_wait_timeout = 1")  # new sessions only: the app's, opened below
-    try:
+    # A global variable applies to new sessions only: the app's, opened below.
+    with global_variable(mysql, "innodb_lock_wait_timeout", 1):
         app = app_factory({"pool": {"max_size": 5}, "bugs": {"leak_on_error": 1.0}})
         assert get(app, "/tx?fail=1&id=21")[1]["error_class"] == "duplicate_key"
         assert get(app, "/tx?id=22")[0] == 200
         status, body = get(app, "/tx?id=21")
         assert (status, body["error_class"]) == (500, "lock_wait_timeout")
-    finally:
-        admin_rows(mysql, f"SET GLOBAL innodb_lock_wait_timeout = {int(old)}")
 
 
 def test_leak_on_error_exhausts_the_pool(app_factory: AppFactory) -> None:

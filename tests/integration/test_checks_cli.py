@@ -3,12 +3,11 @@ JUnit XML either way."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.app_helpers import harness_cli
+
 SCENARIO = """\
 name: gate
 duration_s: 2.5
@@ -33,9 +32,8 @@ def run(tmp_path: Path, variant: str) -> tuple[int, str, ET.Element]:
     scenario = tmp_path / "gate.yaml"
     scenario.write_text(SCENARIO)
     junit = tmp_path / f"junit-{variant}.xml"
-    proc = subprocess.run([sys.executable, "-m", "harness", "run", str(scenario), "--variant", variant, "--quiet",
-                           "--out", str(tmp_path / variant), "--junit", str(junit)],
-                          capture_output=True, text=True, timeout=180, cwd=ROOT)
+    proc = harness_cli("run", str(scenario), "--variant", variant, "--quiet", "--out", str(tmp_path / variant),
+                       "--junit", str(junit))
     return proc.returncode, proc.stderr, ET.parse(junit).getroot()
 
 
@@ -68,8 +66,7 @@ def test_a_fault_that_does_not_apply_fails_the_run(tmp_path: Path) -> None:
                         "faults:\n  - {type: set_variable, at_s: 0.5, name: no_such_variable, value: 1}\n"
                         "checks:\n  - {type: no_leak}\n")
     out = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "-m", "harness", "run", str(scenario), "--quiet", "--out", str(out)],
-                          capture_output=True, text=True, timeout=180, cwd=ROOT)
+    proc = harness_cli("run", str(scenario), "--quiet", "--out", str(out))
     events = (out / "default" / "events.jsonl").read_text()
     assert proc.returncode == 3, proc.stderr
     assert "the fault timeline did not run as written: 1 step(s) failed, first set_variable[0] start:" in proc.stderr

@@ -5,16 +5,12 @@ dependencies first: scripts/ensure-node-example.sh.)"""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from harness.stack.processes import owned_by
+from tests.integration.app_helpers import ROOT, harness_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "express-mysql2"
 
 
@@ -29,11 +25,8 @@ def express_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     path = tmp / "express.yaml"
     path.write_text(yaml.safe_dump(scenario))
     out = tmp / "run"
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "run", str(path), "--out", str(out), "--quiet"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, err = proc.communicate(timeout=180)
-    assert proc.returncode == 1, err  # the late variant fails its checks, by design
-    assert owned_by(proc.pid) == []  # node and its children went with the run
+    done = harness_cli("run", str(path), "--out", str(out), "--quiet")  # node and its children go with the run
+    assert done.returncode == 1, done.stderr  # the late variant fails its checks, by design
     return json.loads((out / "summary.json").read_text())
 
 

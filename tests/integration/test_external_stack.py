@@ -12,8 +12,7 @@ started, and their password is in no file of the run.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,13 @@ import pytest
 import requests
 from pymysql import connect
 
-from harness.stack.mysql import EmbeddedMySQL
+from harness.stack.mysql import EmbeddedMySQL, make_dsn
 from harness.stack.processes import owned_by
 from harness.stack.proxy import EmbeddedProxyServer
+from harness.stack.up import PROXY_NAME
+from tests.integration.app_helpers import harness_popen
 
-ROOT = Path(__file__).resolve().parents[2]
+PROXY_LOG = "faultproxy.log"  # what EmbeddedProxyServer names its server's log, in the run or out of it
 SECRET = "Ext-pw-7f3a9c"  # the external user's password: it must appear in no file of the run
 
 
@@ -35,8 +36,7 @@ def external(mysql_server: EmbeddedMySQL, tmp_path_factory: pytest.TempPathFacto
     """One `harness run` of the quickstart's small pool (8 s) against the external pair."""
     ep = mysql_server.endpoint
     assert ep is not None
-    admin = connect(host=ep.host, port=ep.port, user=ep.admin_user, password=ep.admin_password, autocommit=True)
-    with admin, admin.cursor() as cur:
+    with ep.admin_connect() as admin, admin.cursor() as cur:
         cur.execute("CREATE DATABASE IF NOT EXISTS ext_app")
         cur.execute("CREATE USER IF NOT EXISTS 'ext_user'@'%%' IDENTIFIED BY %s", (SECRET,))
         cur.execute("GRANT ALL PRIVILEGES ON ext_app.* TO 'ext_user'@'%'")
@@ -46,14 +46,13 @@ def external(mysql_server: EmbeddedMySQL, tmp_path_factory: pytest.TempPathFacto
     assert toxiproxy.process is not None
     out = tmp / "run"
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "harness", "run", "scenarios/quickstart.yaml", "--variant",
-                                 "small-pool", "--duration-s", "8", "--quiet", "--out", str(out),
-                                 "--mysql-dsn", f"mysql://ext_user:{SECRET}@{ep.host}:{ep.port}/ext_app",
-                                 "--toxiproxy-url", client.url],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = harness_popen("run", "scenarios/quickstart.yaml", "--variant", "small-pool", "--duration-s", "8",
+                             "--quiet", "--out", str(out),
+                             "--mysql-dsn", make_dsn("ext_user", SECRET, ep.host, ep.port, "ext_app"),
+                             "--toxiproxy-url", client.url)
         stdout, stderr = proc.communicate(timeout=180)
         yield {"out": out, "code": proc.returncode, "pid": proc.pid, "output": stdout + stderr, "url": client.url,
-               "toxiproxy_pid": toxiproxy.process.pid, "mysql": ep}
+               "toxiproxy_pid": toxiproxy.process.pid, "toxiproxy_log": tmp / "toxiproxy" / PROXY_LOG, "mysql": ep}
     finally:
         toxiproxy.stop()
 
@@ -68,6 +67,14 @@ def test_the_run_measures_through_the_external_pair(external: dict[str, Any]) ->
     assert small["mysql"]["peak_connections"] == 5  # the pool's sessions of ext_user, seen by the probe
     events = [json.loads(line) for line in (external["out"] / "small-pool" / "events.jsonl").read_text().splitlines()]
     assert [e["event"] for e in events if e["event"].startswith("latency.")] == ["latency.start", "latency.stop"]
+
+
+def test_the_proxy_of_the_run_was_theirs(external: dict[str, Any]) -> None:
+    """The embedded proxy also speaks toxiproxy 2.12: no embedded server ran, and theirs created the run's proxy."""
+    assert [str(p.relative_to(external["out"])) for p in external["out"].rglob(PROXY_LOG)] == []
+    their_log = external["toxiproxy_log"].read_text()
+    created = rf"proxy {PROXY_NAME} listening on \S+ -> {re.escape(external['mysql'].address)}\n"
+    assert re.search(created, their_log), their_log[-2000:]
 
 
 def test_their_toxiproxy_is_left_as_it_was_found(external: dict[str, Any]) -> None:

@@ -18,7 +18,8 @@ from harness.faults import FaultContext
 from harness.stack.mysql import EmbeddedMySQL, MySQLEndpoint
 from harness.stack.proxy import ProxyClient
 from harness.stack.target import BuiltinApp
-from tests.integration.faultkit import app_sessions, context, fault, get
+from tests.integration.app_helpers import app_connection_ids, global_variable
+from tests.integration.faultkit import context, fault, get
 
 AppFactory = Callable[[dict[str, Any]], BuiltinApp]
 Proxy = tuple[str, str, int]
@@ -47,13 +48,13 @@ def test_freeze_reset_fails_the_first_query_after_thaw(app_factory: AppFactory, 
     lost connection (fast), the next one works on a fresh connection."""
     app = app_factory({"pool": {"max_size": 2}})
     warm(app)
-    before = set(app_sessions(mysql))
+    before = set(app_connection_ids(mysql))
     f = fault(make_ctx(app), "freeze", for_s=1, death="reset")
     details = f.start()
     try:
         frozen_state = process_state(app)
         time.sleep(0.5)
-        during = set(app_sessions(mysql))
+        during = set(app_connection_ids(mysql))
     finally:
         f.stop()
     first_status, first_body, first_s = get(app)
@@ -70,12 +71,12 @@ def test_freeze_blackhole_makes_the_first_query_hang(app_factory: AppFactory, ma
     read timeout (1 s) and fails as a lost connection; once the blackhole lifts, requests work."""
     app = app_factory({"pool": {"max_size": 2, "query_timeout_s": 1.0}})
     warm(app)
-    before = set(app_sessions(mysql))
+    before = set(app_connection_ids(mysql))
     f = fault(make_ctx(app), "freeze", at_s=0, for_s=0.5, death="blackhole", blackhole_after_s=3)
     f.start()  # the blackhole is a `timeout` toxic
     try:
         time.sleep(0.5)
-        during = set(app_sessions(mysql))
+        during = set(app_connection_ids(mysql))
         f.act("thaw")
         status, body, hung_s = get(app)
     finally:
@@ -90,21 +91,17 @@ def test_freeze_server_timeout_lets_mysql_close_idle_sessions(app_factory: AppFa
                                                              mysql: MySQLEndpoint) -> None:
     """death server_timeout: MySQL's wait_timeout (1 s) ends the frozen app's idle sessions; the
     first query after a 2.5 s freeze fails with a lost connection."""
-    with mysql.admin_connect() as conn, conn.cursor() as cur:
-        cur.execute("SET GLOBAL wait_timeout = 1")
+    with global_variable(mysql, "wait_timeout", 1):
+        app = app_factory({"pool": {"max_size": 2}})
+        warm(app)
+        before = set(app_connection_ids(mysql))
+        f = fault(make_ctx(app), "freeze", for_s=2.5, death="server_timeout")
+        details = f.start()
         try:
-            app = app_factory({"pool": {"max_size": 2}})
-            warm(app)
-            before = set(app_sessions(mysql))
-            f = fault(make_ctx(app), "freeze", for_s=2.5, death="server_timeout")
-            details = f.start()
-            try:
-                time.sleep(2.5)
-                during = set(app_sessions(mysql))
-            finally:
-                f.stop()
+            time.sleep(2.5)
+            during = set(app_connection_ids(mysql))
         finally:
-            cur.execute("SET GLOBAL wait_timeout = DEFAULT")
+            f.stop()
     status, body, _ = get(app)
     assert (details["wait_timeout_s"], "warning" in details) == (1.0, False)
     assert before and not (before & during)

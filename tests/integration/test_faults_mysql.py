@@ -17,7 +17,8 @@ from harness.run.nemesis import Nemesis
 from harness.stack.mysql import EmbeddedMySQL, MySQLEndpoint
 from harness.stack.net import split_host_port
 from harness.stack.proxy import ProxyClient
-from tests.integration.faultkit import app_sessions, context, fault, query, through_proxy
+from tests.integration.app_helpers import admin_rows, app_connection_ids
+from tests.integration.faultkit import context, fault, query, through_proxy
 
 Proxy = tuple[str, str, int]
 
@@ -42,7 +43,7 @@ def test_kill_idle_removes_sleeping_connections(proxy_client: ProxyClient, mysql
     fresh_id = session_id(fresh)
     details = fault(context(proxy_client, mysql_proxy[0], mysql_server, None, tmp_path), "kill_idle",
                     idle_s=1).start()
-    left = set(app_sessions(mysql))
+    left = set(app_connection_ids(mysql))
     with pytest.raises(pymysql.err.OperationalError) as info:
         query(sleepers[0], "SELECT 1")
     assert sleeper_ids <= set(details["ids"]) and not sleeper_ids & left
@@ -72,7 +73,7 @@ def test_kill_idle_every_s_keeps_killing(proxy_client: ProxyClient, mysql_proxy:
     names = [e["event"] for e in events]
     killed = {i for e in events for i in e.get("ids", [])}
     assert names[0] == "kill_idle.start" and names[-1] == "kill_idle.stop" and names.count("kill_idle.tick") == 4
-    assert late_id in killed and late_id not in app_sessions(mysql)
+    assert late_id in killed and late_id not in app_connection_ids(mysql)
 
 
 def test_set_variable_changes_and_restores_the_global(proxy_client: ProxyClient, mysql_proxy: Proxy,
@@ -94,12 +95,10 @@ def test_set_variable_changes_and_restores_the_global(proxy_client: ProxyClient,
             query(new_session, "SELECT 1")
     finally:
         restored = f.stop()
-    with mysql.admin_connect() as conn, conn.cursor() as cur:
-        cur.execute("SELECT @@global.wait_timeout")
-        row = cur.fetchone()
+    rows = admin_rows(mysql, "SELECT @@global.wait_timeout")
     assert (details["old"], details["new"], new_value, old_value) == (28800, 2, 2, 28800)
     assert info.value.args[0] in (2013, 2006, 4031)
-    assert restored["restored"] is True and row is not None and row[0] == 28800
+    assert restored["restored"] is True and rows == [(28800,)]
 
 
 @pytest.fixture

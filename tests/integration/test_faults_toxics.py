@@ -7,6 +7,7 @@ implement yet skips its test (400 "invalid toxic type").
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pymysql
@@ -15,7 +16,8 @@ import pytest
 from harness.faults import FaultContext
 from harness.stack.mysql import EmbeddedMySQL, MySQLEndpoint
 from harness.stack.proxy import ProxyClient
-from tests.integration.faultkit import app_sessions, context, fault, query, through_proxy, timed
+from tests.integration.app_helpers import app_connection_ids
+from tests.integration.faultkit import context, fault, query, through_proxy, timed
 
 Proxy = tuple[str, str, int]
 
@@ -67,8 +69,6 @@ def test_bandwidth_slows_a_large_result(ctx: FaultContext, mysql: MySQLEndpoint,
 def test_slow_close_keeps_the_server_session_after_the_client_left(ctx: FaultContext, mysql: MySQLEndpoint,
                                                                     mysql_proxy: Proxy) -> None:
     """delay_ms 1500 upstream: a client that drops its socket stays in the processlist ~1.5 s more."""
-    import time
-
     f = fault(ctx, "slow_close", stream="upstream", delay_ms=1500)
     f.start()
     try:
@@ -78,7 +78,7 @@ def test_slow_close_keeps_the_server_session_after_the_client_left(ctx: FaultCon
         gone_at = None
         dropped = time.monotonic()
         while time.monotonic() - dropped < 8:
-            if conn_id not in app_sessions(mysql):
+            if conn_id not in app_connection_ids(mysql):
                 gone_at = time.monotonic() - dropped
                 break
             time.sleep(0.05)
@@ -89,24 +89,26 @@ def test_slow_close_keeps_the_server_session_after_the_client_left(ctx: FaultCon
 
 def test_timeout_drops_data_then_closes(ctx: FaultContext, mysql: MySQLEndpoint,
         mysql_proxy: Proxy) -> None:
-    """timeout_ms 500 upstream: the query never reaches MySQL and the connection dies after ~0.5 s."""
+    """timeout_ms 500 upstream: the query never reaches MySQL and the connection dies after ~0.5 s,
+    long before the client's own 10 s read timeout."""
     conn = through_proxy(mysql, mysql_proxy[1], mysql_proxy[2], read_timeout=10)
     query(conn, "SELECT 1")
     f = fault(ctx, "timeout", stream="upstream", timeout_ms=500)
+    started = time.monotonic()  # the toxic's clock starts once it is added, so not before this
     f.start()
     try:
         with pytest.raises(pymysql.err.OperationalError) as info:
-            timed(query, conn, "SELECT 1")
+            query(conn, "SELECT 1")
+        died_after_s = time.monotonic() - started
     finally:
         f.stop()
     assert info.value.args[0] in (2013, 2006)
+    assert 0.4 <= died_after_s < 3
 
 
 def test_timeout_zero_hangs_until_the_client_gives_up(ctx: FaultContext, mysql: MySQLEndpoint,
         mysql_proxy: Proxy) -> None:
     """timeout_ms 0: data is dropped and the proxy never closes; the driver's read timeout ends it."""
-    import time
-
     conn = through_proxy(mysql, mysql_proxy[1], mysql_proxy[2], read_timeout=1)
     query(conn, "SELECT 1")
     f = fault(ctx, "timeout", stream="upstream", timeout_ms=0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,9 +11,8 @@ import yaml
 
 from harness.stack.mysql import MySQLEndpoint
 from harness.stack.net import free_port
-from harness.stack.processes import ManagedProcess, owned_by
-
-ROOT = Path(__file__).resolve().parents[2]
+from harness.stack.processes import ManagedProcess
+from tests.integration.app_helpers import ROOT, harness_cli
 
 
 def run(scenario: dict, tmp_path: Path, *extra: str) -> tuple[int, str, Path]:
@@ -22,11 +20,8 @@ def run(scenario: dict, tmp_path: Path, *extra: str) -> tuple[int, str, Path]:
     path = tmp_path / "own.yaml"
     path.write_text(yaml.safe_dump(scenario))
     out = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "run", str(path), "--out", str(out), "--quiet", *extra],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, err = proc.communicate(timeout=180)
-    assert owned_by(proc.pid) == []
-    return proc.returncode, err, out
+    done = harness_cli("run", str(path), "--out", str(out), "--quiet", *extra)
+    return done.returncode, done.stderr, out
 
 
 def serve_command(max_size: int) -> str:

@@ -5,35 +5,28 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from harness.stack.processes import owned_by, wait_until
+from tests.integration.app_helpers import ROOT, harness_cli, harness_popen
 
-ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 
-def harness(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "harness", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
 @pytest.fixture(scope="module")
-def quick_run(quickstart_run: tuple[Path, int, int]) -> tuple[Path, int]:
+def quick_run(quickstart_run: tuple[Path, int]) -> Path:
     """The session's quickstart run (8 s per variant); nothing it started is left running."""
-    out, code, pid = quickstart_run
+    out, pid = quickstart_run
     assert owned_by(pid) == []
-    return out, code
+    return out
 
 
-def test_run_directory_layout(quick_run: tuple[Path, int]) -> None:
+def test_run_directory_layout(quick_run: Path) -> None:
     """The run directory holds exactly what DESIGN.md lists (plus component logs)."""
-    out, _ = quick_run
+    out = quick_run
     top = {p.name for p in out.iterdir()}
     assert {"scenario.yaml", "summary.json", "report.html", "report.md", "small-pool", "large-pool"} <= top
     assert {"pool-compare.png", "pool-compare.svg", "pool-small-pool.png", "pool-large-pool.svg"} <= top
@@ -44,9 +37,9 @@ def test_run_directory_layout(quick_run: tuple[Path, int]) -> None:
         assert header == "t_s,name,latency_ms,outcome,error_class"
 
 
-def test_summary_has_real_figures_for_both_variants(quick_run: tuple[Path, int]) -> None:
+def test_summary_has_real_figures_for_both_variants(quick_run: Path) -> None:
     """Both variants served real requests; the small pool ran dry in the latency window, the large did not."""
-    out, _ = quick_run
+    out = quick_run
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["scenario"], summary["status"]) == ("quickstart", "completed")
     small, large = summary["variants"]["small-pool"], summary["variants"]["large-pool"]
@@ -78,9 +71,9 @@ def median_in(variant_dir: Path, column: str, window: tuple[float, float]) -> fl
     return statistics.median(values)
 
 
-def test_report_embeds_its_charts(quick_run: tuple[Path, int]) -> None:
+def test_report_embeds_its_charts(quick_run: Path) -> None:
     """report.html is self-contained: images inline, nothing fetched."""
-    out, _ = quick_run
+    out = quick_run
     html = (out / "report.html").read_text()
     assert html.count("data:image/png;base64,") >= 3
     assert "http://" not in html.replace("http://127.0.0.1", "") and "https://" not in html
@@ -89,7 +82,7 @@ def test_report_embeds_its_charts(quick_run: tuple[Path, int]) -> None:
 def test_ctrl_c_leaves_partial_report_and_no_process(tmp_path: Path) -> None:
     """SIGINT mid-run: exit 130, data and a report marked interrupted, every process stopped."""
     out = tmp_path / "run"
-    proc = harness("run", str(QUICKSTART), "--out", str(out), "--duration-s", "30", "--quiet")
+    proc = harness_popen("run", str(QUICKSTART), "--out", str(out), "--duration-s", "30", "--quiet")
     samples = out / "small-pool" / "samples.csv"
     assert wait_until(lambda: samples.exists() and len(samples.read_text().splitlines()) > 8, 60)
     children = owned_by(proc.pid)
@@ -111,20 +104,19 @@ def test_bad_scenario_starts_nothing(tmp_path: Path) -> None:
     bad.write_text("name: bad\nduration_s: -1\n")
     out = tmp_path / "run"
     started = time.monotonic()
-    proc = harness("run", str(bad), "--out", str(out))
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 2
-    assert f"{bad}:2: duration_s: expected a number > 0, got -1" in err
+    done = harness_cli("run", str(bad), "--out", str(out), timeout_s=60)
+    assert done.returncode == 2
+    assert f"{bad}:2: duration_s: expected a number > 0, got -1" in done.stderr
     assert not out.exists()
     assert time.monotonic() - started < 30
     assert os.path.exists(bad)
 
 
-def test_no_password_in_the_run_directory(quick_run: tuple[Path, int]) -> None:
+def test_no_password_in_the_run_directory(quick_run: Path) -> None:
     """Reports, recorded files and component logs never carry a DSN's password (only ***)."""
     import re
 
-    out, _ = quick_run
+    out = quick_run
     dsn_with_secret = re.compile(r"mysql://[^:/\s@]+:(?!\*\*\*@)[^@\s]+@")
     leaks = []
     for path in out.rglob("*"):
@@ -137,7 +129,7 @@ def test_no_password_in_the_run_directory(quick_run: tuple[Path, int]) -> None:
 def test_a_crashed_app_fails_the_run_with_a_partial_report(tmp_path: Path) -> None:
     """The app killed mid-run (not by a fault): exit 3, data kept, report marked failed, every process stopped."""
     out = tmp_path / "run"
-    proc = harness("run", str(QUICKSTART), "--out", str(out), "--duration-s", "20", "--variant", "small-pool",
+    proc = harness_popen("run", str(QUICKSTART), "--out", str(out), "--duration-s", "20", "--variant", "small-pool",
                    "--quiet")
     samples = out / "small-pool" / "samples.csv"
     assert wait_until(lambda: samples.exists() and len(samples.read_text().splitlines()) > 8, 60)

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import re
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 from harness.stack.processes import owned_by, wait_until
 from harness.stack.target import http_get_json
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.app_helpers import harness_popen
 
 
 def test_stack_up_serves_until_ctrl_c() -> None:
     """The printed app answers /query through the proxy, nobody loads it, and SIGINT leaves nothing."""
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "stack", "up", "scenarios/quickstart.yaml",
-                             "--variant", "small-pool"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = harness_popen("stack", "up", "scenarios/quickstart.yaml", "--variant", "small-pool", stderr=None)
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()

@@ -55,8 +55,8 @@ class SlicerToxic(Toxic):
             if chunk is None:
                 stub.close()
                 return
-            data, bounds = chunk.data, self.cuts(len(chunk.data))
-            for start, end in itertools.pairwise(bounds):
-                await stub.output.put(Chunk(data[start:end], chunk.ts))
-                stub.hold(Chunk(data[end:], chunk.ts) if end < len(data) else None)
+            view = memoryview(chunk.data)  # pieces and the held rest are views: no copy per piece
+            for start, end in itertools.pairwise(self.cuts(len(view))):
+                await stub.output.put(Chunk(view[start:end], chunk.ts))
+                stub.hold(Chunk(view[end:], chunk.ts) if end < len(view) else None)
                 await sleep_s(self.attrs["delay"] / 1_000_000.0)

@@ -13,11 +13,14 @@ from collections.abc import Callable
 
 
 class Chunk:
-    """Bytes read from a socket, stamped with the monotonic time they were read (seconds)."""
+    """Bytes read from a socket, stamped with the monotonic time they were read (seconds).
+
+    ``data`` may be a memoryview of another chunk's bytes (slicer's pieces), so cutting never copies.
+    """
 
     __slots__ = ("data", "ts")
 
-    def __init__(self, data: bytes, ts: float | None = None) -> None:
+    def __init__(self, data: bytes | memoryview, ts: float | None = None) -> None:
         self.data = data
         self.ts = time.monotonic() if ts is None else ts
 

@@ -107,6 +107,12 @@ def test_create_with_a_bad_body_is_400(api: Http, raw: bytes) -> None:
     assert (status, message.startswith("bad request body")) == (400, True)
 
 
+def test_a_number_for_a_string_field_names_the_field(api: Http) -> None:
+    """A number where a string belongs is Go's message, which names the field but not the number."""
+    expected = "bad request body: json: cannot unmarshal number into Go struct field Proxy.name of type string"
+    assert (400, expected) == error_of(api.call("POST", "/proxies", raw=b'{"name": 5, "upstream": "y:1"}'))
+
+
 def test_error_body_shape(api: Http) -> None:
     """Errors are {"error", "status"} JSON, labelled text/plain, ending in a newline."""
     r = api.call("GET", "/proxies/does_not_exist")

@@ -253,6 +253,12 @@ def test_a_hanging_dial_does_not_block_other_clients(api: Http) -> None:
     time.sleep(0.2)
     echo = EchoServer("127.0.0.1", sock=upstream)  # drains the queue: new dials now succeed at once
     try:
+        # Measure from the moment the queue has room (the filler it held was accepted): on a busy
+        # machine the echo thread may start late, and a SYN sent before that waits 1 s like the first.
+        deadline = time.monotonic() + 0.7
+        while echo.accepted < 1 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert echo.accepted >= 1
         started = time.perf_counter()
         with dial(p["listen"]) as second:
             round_trip_ms(second)

@@ -64,6 +64,25 @@ def test_wrong_types_name_the_go_field(raw: bytes, kind: Any) -> None:
     assert "LatencyToxic.f" in text
 
 
+@pytest.mark.parametrize(("raw", "kind", "expected"), [
+    (b'{"name": 5}', "string", "number into Go struct field Proxy.name of type string"),
+    (b'{"name": 1.5}', "bool", "number into Go struct field Proxy.name of type bool"),
+    (b'{"name": 1.5}', "int64", "number 1.5 into Go struct field Proxy.name of type int64"),
+    (b'{"name": 9223372036854775808}', "int64",
+     "number 9223372036854775808 into Go struct field Proxy.name of type int64"),
+])
+def test_a_number_shows_its_value_only_for_a_number_field(raw: bytes, kind: Any, expected: str) -> None:
+    """Like Go's literalStore: 'number 1.5' where an int or float field cannot hold it, else just 'number'."""
+    obj = expect_object(parse_body(raw), "x")
+    assert f"bad request body: json: cannot unmarshal {expected}" == message(lambda: field(obj, "name", kind, "Proxy"))
+
+
+def test_a_number_body_is_just_number() -> None:
+    """A number where an object is expected names no value, as in Go."""
+    expected = "bad request body: json: cannot unmarshal number into Go value of type proxy.Proxy"
+    assert expected == message(lambda: expect_object(5, "proxy.Proxy"))
+
+
 def test_int64_bounds_are_accepted() -> None:
     """The full int64 range is accepted for integer fields."""
     obj = expect_object(parse_body(b'{"a": -9223372036854775808, "b": 9223372036854775807}'), "x")

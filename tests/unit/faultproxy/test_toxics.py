@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from harness.faultproxy.decode import parse_body
 from harness.faultproxy.errors import ApiError
+from harness.faultproxy.link import Link
 from harness.faultproxy.toxics import REGISTRY
 from harness.faultproxy.toxics.base import Stub, Toxic
 from harness.faultproxy.toxics.slicer import SlicerToxic
@@ -33,21 +34,17 @@ class Rig:
     def __init__(self, toxic: Toxic) -> None:
         self.resets = 0
         self.stub = Stub(toxic, ChunkQueue(8), ChunkQueue(1024), self._reset)
-        self.task: asyncio.Task[None] | None = None
 
     def _reset(self) -> None:
         self.resets += 1
 
     def start(self) -> None:
-        self.task = asyncio.get_running_loop().create_task(self.stub.toxic.pipe(self.stub))
+        self.stub.task = asyncio.get_running_loop().create_task(self.stub.toxic.pipe(self.stub))
 
     def interrupt(self) -> None:
-        """What the link does: cancel, and forward the chunk in hand."""
-        assert self.task is not None
-        self.task.cancel()
-        if self.stub.holding is not None:
-            self.stub.output.put_nowait(self.stub.holding)
-            self.stub.holding = None
+        """The link's own interrupt: cancel the stub's task, and forward the chunk in hand."""
+        assert self.stub.task is not None
+        Link._interrupt(self.stub)
 
     def send(self, data: bytes | None) -> None:
         self.stub.input.put_nowait(Chunk(data) if data is not None else None)
